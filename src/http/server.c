@@ -1,0 +1,284 @@
+/* server.c: libmicrohttpd adapter, router, limits, security headers, metrics. */
+#include "http.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/log.h"
+
+/* ---- routes ---- */
+
+typedef struct route { int methods; const char *pattern; http_handler h; } route;
+static route routes[256];
+static int nroutes;
+static http_handler fallback;
+
+void http_route(int methods, const char *pattern, http_handler h) {
+    if (nroutes < (int)(sizeof routes / sizeof routes[0])) routes[nroutes++] = (route){methods, pattern, h};
+}
+void http_fallback(http_handler h) { fallback = h; }
+
+/* Match path against a pattern where "{}" stands for one non-empty segment. */
+static int match(const char *pat, const char *path, http_req *r) {
+    int np = 0;
+    while (*pat && *path) {
+        if (pat[0] == '{' && pat[1] == '}') {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            if (n == 0 || np >= HTTP_MAX_PARAMS) return 0;
+            if (r) r->params[np] = arena_strndup(r->a, path, n);
+            np++;
+            path += n;
+            pat += 2;
+        } else if (*pat++ != *path++) return 0;
+    }
+    return !*pat && !*path;
+}
+
+/* ---- metrics ---- */
+
+static const double buckets_ms[] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500};
+#define NBUCKETS (sizeof buckets_ms / sizeof buckets_ms[0])
+static struct {
+    unsigned long requests[6];          /* by status class 1xx..5xx, index 0 unused */
+    unsigned long bucket[NBUCKETS + 1]; /* cumulative handled at render time */
+    double latency_sum_s;
+} m;
+
+
+static void metrics_observe(int status, double ms) {
+    int cls = status / 100;
+    if (cls < 1 || cls > 5) cls = 5;
+    __atomic_add_fetch(&m.requests[cls], 1, __ATOMIC_RELAXED);
+    size_t i = 0;
+    while (i < NBUCKETS && ms > buckets_ms[i]) i++;
+    __atomic_add_fetch(&m.bucket[i], 1, __ATOMIC_RELAXED);
+    /* a racy double add loses at most a sample's latency under contention; counts stay exact */
+    m.latency_sum_s += ms / 1000.0;
+}
+
+void http_metrics_render(buf *o) {
+    buf_puts(o, "# HELP cylinder_http_requests_total HTTP requests answered, by status class.\n"
+                "# TYPE cylinder_http_requests_total counter\n");
+    unsigned long total = 0;
+    for (int c = 1; c <= 5; c++) {
+        unsigned long v = __atomic_load_n(&m.requests[c], __ATOMIC_RELAXED);
+        total += v;
+        buf_printf(o, "cylinder_http_requests_total{code=\"%dxx\"} %lu\n", c, v);
+    }
+    buf_puts(o, "# HELP cylinder_http_errors_total HTTP requests answered with a 5xx status.\n"
+                "# TYPE cylinder_http_errors_total counter\n");
+    buf_printf(o, "cylinder_http_errors_total %lu\n", __atomic_load_n(&m.requests[5], __ATOMIC_RELAXED));
+    buf_puts(o, "# HELP cylinder_http_request_duration_seconds Time from request start to response queued.\n"
+                "# TYPE cylinder_http_request_duration_seconds histogram\n");
+    unsigned long cum = 0;
+    for (size_t i = 0; i < NBUCKETS; i++) {
+        cum += __atomic_load_n(&m.bucket[i], __ATOMIC_RELAXED);
+        buf_printf(o, "cylinder_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n", buckets_ms[i] / 1000.0, cum);
+    }
+    cum += __atomic_load_n(&m.bucket[NBUCKETS], __ATOMIC_RELAXED);
+    buf_printf(o, "cylinder_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cum);
+    buf_printf(o, "cylinder_http_request_duration_seconds_sum %.6f\n", m.latency_sum_s);
+    buf_printf(o, "cylinder_http_request_duration_seconds_count %lu\n", cum);
+    (void)total;
+}
+
+/* ---- requests ---- */
+
+typedef struct req_state {
+    arena a;
+    buf body;
+    int too_large;
+    struct timespec start;
+} req_state;
+
+const char *http_query(http_req *r, const char *key) {
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+const char *http_header(http_req *r, const char *name) {
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+const char *http_cookie(http_req *r, const char *name) {
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+void http_add_header(http_resp *w, const char *name, const char *value) {
+    if (w->nheaders < 8) { w->headers[w->nheaders][0] = name; w->headers[w->nheaders][1] = value; w->nheaders++; }
+}
+
+typedef struct iter_ctx { int (*fn)(void *, const char *, const char *); void *ctx; int rc; } iter_ctx;
+static enum MHD_Result iter_cb(void *cls, enum MHD_ValueKind kind, const char *k, const char *v) {
+    (void)kind;
+    iter_ctx *c = cls;
+    c->rc = c->fn(c->ctx, k, v ? v : "");
+    return c->rc ? MHD_NO : MHD_YES;
+}
+int http_query_each(http_req *r, int (*fn)(void *, const char *, const char *), void *ctx) {
+    iter_ctx c = {fn, ctx, 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, iter_cb, &c);
+    return c.rc;
+}
+
+static int method_of(const char *m) {
+    if (!strcmp(m, "GET")) return HTTP_GET;
+    if (!strcmp(m, "POST")) return HTTP_POST;
+    if (!strcmp(m, "PATCH")) return HTTP_PATCH;
+    if (!strcmp(m, "DELETE")) return HTTP_DELETE;
+    if (!strcmp(m, "PUT")) return HTTP_PUT;
+    if (!strcmp(m, "HEAD")) return HTTP_HEAD;
+    if (!strcmp(m, "OPTIONS")) return HTTP_OPTIONS;
+    return 0;
+}
+
+static void simple_problem(http_resp *w, int status, const char *type, const char *title) {
+    w->status = status;
+    w->content_type = "application/problem+json";
+    buf_printf(&w->body, "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d}", type, title, status);
+}
+
+static void dispatch(http_req *r, http_resp *w) {
+    int path_matched = 0;
+    int method = r->method == HTTP_HEAD ? HTTP_GET : r->method;
+    for (int i = 0; i < nroutes; i++) {
+        if (!match(routes[i].pattern, r->path, NULL)) continue;
+        path_matched = 1;
+        if (!(routes[i].methods & method)) continue;
+        match(routes[i].pattern, r->path, r);
+        routes[i].h(r, w);
+        return;
+    }
+    if (path_matched) { simple_problem(w, 405, "method-not-allowed", "Method not allowed"); return; }
+    if (fallback) { fallback(r, w); return; }
+    simple_problem(w, 404, "not-found", "Not found");
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, http_resp *w, int head) {
+    struct MHD_Response *resp;
+    if (w->static_body)
+        resp = MHD_create_response_from_buffer(w->static_len, (void *)w->static_body, MHD_RESPMEM_PERSISTENT);
+    else
+        resp = MHD_create_response_from_buffer(w->body.len, (void *)buf_str(&w->body), MHD_RESPMEM_MUST_COPY);
+    if (!resp) return MHD_NO;
+    (void)head;
+    if (w->content_type) MHD_add_response_header(resp, "Content-Type", w->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+    int has_cache = 0;
+    for (int i = 0; i < w->nheaders; i++) {
+        MHD_add_response_header(resp, w->headers[i][0], w->headers[i][1]);
+        if (!strcasecmp(w->headers[i][0], "Cache-Control")) has_cache = 1;
+    }
+    if (!has_cache) MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)w->status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static int access_log_on = 1;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
+    (void)cls; (void)version;
+    req_state *st = *con_cls;
+    if (!st) {
+        /* First call: only set up. Answering here would make libmicrohttpd close the connection. */
+        st = calloc(1, sizeof *st);
+        if (!st) return MHD_NO;
+        arena_init(&st->a);
+        clock_gettime(CLOCK_MONOTONIC, &st->start);
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY) st->too_large = 1;
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!st->too_large) {
+            if (st->body.len + *upload_size > HTTP_MAX_BODY) { st->too_large = 1; buf_free(&st->body); }
+            else buf_add(&st->body, upload, *upload_size);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    http_req r = {0};
+    http_resp w = {0};
+    r.a = &st->a;
+    r.method = method_of(method);
+    r.path = url;
+    r.body = buf_str(&st->body);
+    r.body_len = st->body.len;
+    r.conn = c;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char ip[64] = "?";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+        else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    }
+    r.client_ip = ip;
+    w.status = 200;
+    if (st->too_large) simple_problem(&w, 413, "too-large", "Request body too large (limit 1 MiB)");
+    else if (!r.method) simple_problem(&w, 405, "method-not-allowed", "Method not allowed");
+    else dispatch(&r, &w);
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ms = (end.tv_sec - st->start.tv_sec) * 1e3 + (end.tv_nsec - st->start.tv_nsec) / 1e6;
+    metrics_observe(w.status, ms);
+    if (access_log_on) log_access(ip, method, url, w.status, ms);
+    enum MHD_Result rc = send_resp(c, &w, r.method == HTTP_HEAD);
+    buf_free(&w.body);
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    (void)cls; (void)c; (void)toe;
+    req_state *st = *con_cls;
+    if (!st) return;
+    arena_free(&st->a);
+    buf_free(&st->body);
+    free(st);
+    *con_cls = NULL;
+}
+
+static struct MHD_Daemon *daemon_;
+
+int http_start(const http_config *cfg) {
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
+        log_error("cannot listen on %s: not an IPv4 address", cfg->host);
+        return -1;
+    }
+    const char *al = getenv("CYLINDER_ACCESS_LOG");
+    access_log_on = !(al && !strcmp(al, "0"));
+    daemon_ = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+                               (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
+                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 2),
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                               MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                               MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                               /* header and per-connection buffer limit: oversized headers get 431 */
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                               MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                               MHD_OPTION_END);
+    if (!daemon_) { log_error("cannot listen on %s:%d", cfg->host, cfg->port); return -1; }
+    return 0;
+}
+
+int http_bound_port(void) {
+    const union MHD_DaemonInfo *di = daemon_ ? MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return di ? di->port : 0;
+}
+
+void http_stop(void) {
+    if (daemon_) MHD_stop_daemon(daemon_);
+    daemon_ = NULL;
+}
