@@ -6,6 +6,7 @@
  *   cylinder backup   --db ... --out FILE
  *   cylinder version */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -110,6 +111,12 @@ static int cmd_serve(const opts *o) {
     store_close(s);
     err e = {0};
     if (store_configure(o->db, &e)) { fprintf(stderr, "cylinder: %s\n", e.msg); return 1; }
+    /* SQLite's per-query scratch memory (ephemeral tables for IN lists, sorters)
+     * is freed at the top of each worker's heap; with glibc's default trim
+     * threshold every request gave it back to the kernel and faulted it in
+     * again. Keep it. */
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

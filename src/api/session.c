@@ -185,6 +185,9 @@ static void users_create(http_req *r, http_resp *w) {
     json_decref(c.server_fields);
     json_decref(in);
     if (e.cls) { api_problem(w, &e); return; }
+    /* the same headers as every other create (records.c) */
+    http_add_header(w, "Location", arena_printf(r->a, "/api/v1/users/%lld", (long long)json_integer_value(json_object_get(out, "id"))));
+    http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(out, "version"))));
     api_json(w, 201, out);
 }
 
@@ -192,7 +195,8 @@ static void user_password(http_req *r, http_resp *w) {
     crm_ctx c = {0};
     int64_t id;
     if (api_id(r, w, 0, &id) || api_auth(r, w, &c)) return;
-    if (!policy_is_admin(c.p) && id != c.p->user_id) { api_fail(w, ERR_FORBIDDEN, "only an admin can set another user's password"); return; }
+    /* not even for oneself: without the current password a borrowed session could take the account over */
+    if (!policy_is_admin(c.p)) { api_fail(w, ERR_FORBIDDEN, "only an admin can set a password here; change your own at /api/v1/me/password"); return; }
     json_t *in = api_body(r, w);
     if (!in) return;
     err e = {0};

@@ -265,8 +265,9 @@ int http_start(const http_config *cfg) {
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                                MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                                MHD_OPTION_CONNECTION_LIMIT, 4096u,
-                               /* header and per-connection buffer limit: oversized headers get 431 */
-                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                               /* header and per-connection buffer limit: oversized headers get 431. Kept small because
+                                * libmicrohttpd clears the pool between requests on a connection. */
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
                                MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                                MHD_OPTION_END);
     if (!daemon_) { log_error("cannot listen on %s:%d", cfg->host, cfg->port); return -1; }

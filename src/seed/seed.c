@@ -38,6 +38,7 @@
 
 #define DEMO_ACCOUNTS 300
 #define DEMO_CONTACTS 800
+#define MAX_CONTACTS  12              /* per demo account */
 #define DEMO_DEALS    2000
 #define DEMO_MONTHS_DAYS 548          /* 18 months of history */
 #define BENCH_REPS 50
@@ -261,14 +262,19 @@ static int rng_weighted(rng *r, const int *w, int n) {
 
 typedef struct table { const char *name; int n; const char *cols[MAXCOL]; } table;
 static const table T_TEAM = {"teams", 6, {"id", "name", "parent_id", "manager_id", "created_at", "updated_at"}};
-static const table T_USER = {"users", 8, {"id", "email", "name", "role", "team_id", "password_hash", "created_at", "updated_at"}};
-static const table T_PRODUCT = {"products", 9, {"id", "name", "sku", "list_price", "unit_cost", "currency", "category", "created_at", "updated_at"}};
-static const table T_ACCOUNT = {"accounts", 10, {"id", "name", "industry", "region", "size", "website", "owner_id", "parent_id", "created_at", "updated_at"}};
-static const table T_CONTACT = {"contacts", 10, {"id", "name", "title", "buying_role", "email", "phone", "account_id", "owner_id", "created_at", "updated_at"}};
+static const table T_USER = {"users", 8, {"id", "email", "name", "role", "team_id", "password_hash", "created_at",
+    "updated_at"}};
+static const table T_PRODUCT = {"products", 9, {"id", "name", "sku", "list_price", "unit_cost", "currency", "category",
+    "created_at", "updated_at"}};
+static const table T_ACCOUNT = {"accounts", 10, {"id", "name", "industry", "region", "size", "website", "owner_id",
+    "parent_id", "created_at", "updated_at"}};
+static const table T_CONTACT = {"contacts", 10, {"id", "name", "title", "buying_role", "email", "phone", "account_id",
+    "owner_id", "created_at", "updated_at"}};
 static const table T_OPP = {"opportunities", 18, {"id", "name", "account_id", "contact_id", "owner_id", "pipeline_id", "stage_id",
     "amount", "amount_from_items", "currency", "close_date", "source", "lost_reason", "stage_entered_at", "closed_at",
     "version", "created_at", "updated_at"}};
-static const table T_ITEM = {"line_items", 9, {"id", "opportunity_id", "product_id", "quantity", "unit_price", "discount_bp", "total", "created_at", "updated_at"}};
+static const table T_ITEM = {"line_items", 9, {"id", "opportunity_id", "product_id", "quantity", "unit_price", "discount_bp",
+    "total", "created_at", "updated_at"}};
 static const table T_HIST = {"stage_history", 10, {"id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by",
     "amount", "currency", "close_date", "probability"}};
 static const table T_CRIT = {"opportunity_criteria", 4, {"opportunity_id", "criterion_id", "met_at", "met_by"}};
@@ -287,12 +293,12 @@ static void put_ref(row *r, int64_t v) { if (v) put_int(r, v); else put_text(r, 
 /* Insert one row through the connection's statement cache. */
 static int insert(store *s, const table *t, const row *r, err *e) {
     char sql[1024];
+    if (r->n != t->n) return err_set(e, ERR_INTERNAL, "seed: %d values for %d columns of %s", r->n, t->n, t->name);
     int n = snprintf(sql, sizeof sql, "INSERT INTO %s (", t->name);
     for (int i = 0; i < t->n; i++) n += snprintf(sql + n, sizeof sql - (size_t)n, "%s%s", i ? "," : "", t->cols[i]);
     n += snprintf(sql + n, sizeof sql - (size_t)n, ") VALUES (");
     for (int i = 0; i < t->n; i++) n += snprintf(sql + n, sizeof sql - (size_t)n, "%s?", i ? "," : "");
     snprintf(sql + n, sizeof sql - (size_t)n, ")");
-    if (r->n != t->n) return err_set(e, ERR_INTERNAL, "seed: %d values for %d columns of %s", r->n, t->n, t->name);
     store_stmt *st = store_prepare(s, sql, e);
     if (!st) return -1;
     for (int i = 0; i < r->n; i++) {
@@ -389,7 +395,10 @@ static int load_stages(store *s, pipe *p, err *e) {
         const char *kind = store_col_text(st, 2);
         int64_t id = store_col_int(st, 0), prob = store_col_int(st, 1);
         if (!strcmp(kind, "open")) {
-            if (p->nopen == MAX_OPEN) { rc = err_set(e, ERR_INTERNAL, "seed: the default pipeline has more than %d open stages", MAX_OPEN); goto fail; }
+            if (p->nopen == MAX_OPEN) {
+                err_set(e, ERR_INTERNAL, "seed: the default pipeline has more than %d open stages", MAX_OPEN);
+                goto fail;
+            }
             p->stage[p->nopen] = id;
             p->prob[p->nopen++] = prob;
         } else if (!strcmp(kind, "won") && !won) won = id, won_p = prob;
@@ -397,7 +406,8 @@ static int load_stages(store *s, pipe *p, err *e) {
     }
     if (rc < 0) goto fail;
     store_reset(st);
-    if (!p->nopen || !won || !lost) return err_set(e, ERR_INTERNAL, "seed: the default pipeline needs open, won and lost stages");
+    if (!p->nopen || !won || !lost)
+        return err_set(e, ERR_INTERNAL, "seed: the default pipeline needs open, won and lost stages");
     p->stage[p->nopen] = won, p->prob[p->nopen] = won_p;
     p->stage[p->nopen + 1] = lost, p->prob[p->nopen + 1] = lost_p;
     return 0;
@@ -408,7 +418,8 @@ fail:
 
 static int load_criteria(store *s, pipe *p, err *e) {
     store_stmt *st = store_prepare(s, "SELECT c.id, c.stage_id FROM stage_criteria c JOIN stages st ON st.id = c.stage_id "
-                                      "WHERE st.pipeline_id = ? AND c.deleted_at IS NULL ORDER BY c.stage_id, c.position, c.id", e);
+                                      "WHERE st.pipeline_id = ? AND c.deleted_at IS NULL "
+                                      "ORDER BY c.stage_id, c.position, c.id", e);
     if (!st) return -1;
     store_bind_int(st, 1, p->id);
     int rc;
@@ -532,7 +543,7 @@ static void deal_walk(gen *g, double win, double speed, int64_t created, deal *d
         t = workday(r, t, dwell_days(r, cur, speed));
         if (t > g->now) fate = OUT_OPEN;
         else if (fate == OUT_LOST) d->reason = rng_weighted(r, cur < 2 ? REASON_EARLY : REASON_LATE, NREASONS);
-    } else fate = OUT_OPEN;
+    } else fate = OUT_OPEN;   /* stalled, or the clock ran out on the way */
 
     if (fate != OUT_OPEN) {
         step(g, d, fate == OUT_WON ? no : no + 1, t, speed);
@@ -593,7 +604,7 @@ static void person(rng *r, int chinese, char *name, size_t nn, char *local, size
 
 typedef struct acct {
     int64_t id, owner, parent, created;
-    int owner_user, team, chinese, loc, size, ind, brand, prefix;
+    int owner_user, chinese, loc, size, ind, brand, prefix;   /* indexes into the tables above */
     char name[160], shortname[128], domain[64], website[96];
     const char *region;
     int64_t contact0;            /* contacts are contiguous ids */
@@ -602,7 +613,6 @@ typedef struct acct {
 
 /* A company in a team's territory; brand/prefix and industry say who it is. */
 static void company(rng *r, int team, acct *a) {
-    a->team = team;
     a->chinese = team != T_INTL;
     a->ind = (int)rng_below(r, NIND);
     a->size = (int)rng_below(r, NELEM(SIZES));
@@ -649,24 +659,25 @@ typedef struct demo {
     int nacc;
 } demo;
 
+#define EMPTY_ONLY "the demo company goes only into an empty database"
 static int demo_refuse(store *s, err *e) {
     int64_t n = 0;
     if (store_scalar_int(s, "SELECT COUNT(*) FROM opportunities", &n, e, NULL) < 0) return -1;
-    if (n) return err_set(e, ERR_CONFLICT, "the database already has %lld opportunities; the demo company goes only into an empty one", (long long)n);
+    if (n) return err_set(e, ERR_CONFLICT, "the database already has %lld opportunities; " EMPTY_ONLY, (long long)n);
     for (int i = 0; i < NUSERS; i++) {
         if (store_scalar_int(s, "SELECT COUNT(*) FROM users WHERE email = ?", &n, e, "s", USERS[i].email) < 0) return -1;
-        if (n) return err_set(e, ERR_CONFLICT, "user %s already exists; the demo company goes only into an empty database", USERS[i].email);
+        if (n) return err_set(e, ERR_CONFLICT, "user %s already exists; " EMPTY_ONLY, USERS[i].email);
     }
     for (int i = 0; i < NPRODUCTS; i++) {
         if (store_scalar_int(s, "SELECT COUNT(*) FROM products WHERE sku = ?", &n, e, "s", PRODUCTS[i].sku) < 0) return -1;
-        if (n) return err_set(e, ERR_CONFLICT, "product %s already exists; the demo company goes only into an empty database", PRODUCTS[i].sku);
+        if (n) return err_set(e, ERR_CONFLICT, "product %s already exists; " EMPTY_ONLY, PRODUCTS[i].sku);
     }
     return 0;
 }
 
 static int demo_org(demo *dm, err *e) {
     row r;
-    int64_t t0 = dm->g.today - 600 * DAY + 2 * HOUR;
+    int64_t t0 = dm->g.today - 640 * DAY + 2 * HOUR;   /* before every account and deal */
     for (int t = 0; t < NTEAMS; t++) dm->team_id[t] = dm->next.team++;
     for (int u = 0; u < NUSERS; u++) {
         dm->user_id[u] = dm->next.user++;
@@ -727,7 +738,8 @@ static int demo_accounts(demo *dm, err *e) {
             if (k < count[t] - nbranch) {
                 do company(r, t, a); while (taken(dm, a));
                 a->owner_user = dm->reps[t][rng_below(r, dm->nreps[t])];
-                a->created = dm->g.today - rng_range(r, 560, 590) * DAY + work_time(r);
+                /* old enough that branches (+20 days) and contacts (+30) predate the oldest deal */
+                a->created = dm->g.today - rng_range(r, 600, 620) * DAY + work_time(r);
             } else {
                 const acct p = dm->acc[first + rng_below(r, count[t] - nbranch)];   /* a copy: a is written below */
                 *a = p;
@@ -759,12 +771,16 @@ static int demo_accounts(demo *dm, err *e) {
 static int demo_contacts(demo *dm, err *e) {
     rng *r = &dm->g.r;
     row rw;
-    for (int i = dm->nacc; i < DEMO_CONTACTS; i++) dm->acc[rng_below(r, dm->nacc)].ncontacts++;
+    for (int i = dm->nacc; i < DEMO_CONTACTS; i++) {   /* one each, the rest spread at random */
+        acct *a;
+        do a = &dm->acc[rng_below(r, dm->nacc)]; while (a->ncontacts == MAX_CONTACTS);
+        a->ncontacts++;
+    }
     for (int i = 0; i < dm->nacc; i++) {
         acct *a = &dm->acc[i];
-        char names[16][64];
+        char names[MAX_CONTACTS][64];
         a->contact0 = dm->next.contact;
-        for (int k = 0; k < a->ncontacts && k < 16; k++) {
+        for (int k = 0; k < a->ncontacts; k++) {
             char name[64], local[64], email[160], phone[40];
             int dup;
             do {   /* no two people of the same name at one company */
@@ -787,7 +803,6 @@ static int demo_contacts(demo *dm, err *e) {
             put_int(&rw, created), put_int(&rw, created);
             if (insert(dm->s, &T_CONTACT, &rw, e)) return -1;
         }
-        if (a->ncontacts > 16) a->ncontacts = 16;
     }
     return 0;
 }
@@ -864,11 +879,10 @@ static int demo_life(demo *dm, const acct *a, int64_t opp, int64_t contact, cons
     }
     int64_t last = d->at[d->n - 1];
     char subj[96];
-    if (d->outcome == OUT_WON)
-        return put_activity(dm, a, opp, contact, "note", a->chinese ? "赢单：合同已签署" : "Won: contract signed", NULL, 0, last,
-                            NULL, last, e);
-    if (d->outcome == OUT_LOST) {
-        snprintf(subj, sizeof subj, a->chinese ? "丢单：%s" : "Lost: %s", a->chinese ? REASONS[d->reason].han : REASONS[d->reason].py);
+    if (d->outcome != OUT_OPEN) {
+        if (d->outcome == OUT_WON) snprintf(subj, sizeof subj, "%s", a->chinese ? "赢单：合同已签署" : "Won: contract signed");
+        else if (a->chinese) snprintf(subj, sizeof subj, "丢单：%s", REASONS[d->reason].han);
+        else snprintf(subj, sizeof subj, "Lost: %s", REASONS[d->reason].py);
         return put_activity(dm, a, opp, contact, "note", subj, NULL, 0, last, NULL, last, e);
     }
     /* open deals: the to-do list a rep opens on Monday */
@@ -878,12 +892,14 @@ static int demo_life(demo *dm, const acct *a, int64_t opp, int64_t contact, cons
                     : u < 0.55 ? workday(r, g->today, 0) : workday(r, g->today, (int)rng_range(r, 1, 7));
         const zh *task = &PICK(r, OPEN_TASKS);
         int64_t created = last + rng_below(r, g->now - last > 1 ? g->now - last : 1);
-        if (put_activity(dm, a, opp, contact, "task", a->chinese ? task->han : task->py, NULL, due, 0, NULL, created, e)) return -1;
+        if (put_activity(dm, a, opp, contact, "task", a->chinese ? task->han : task->py, NULL, due, 0, NULL, created, e))
+            return -1;
     }
     if (rng_unit(r) < 0.25) {
         int64_t due = workday(r, g->today, (int)rng_range(r, 1, 14));
         int64_t created = last + rng_below(r, g->now - last > 1 ? g->now - last : 1);
-        if (put_activity(dm, a, opp, contact, "meeting", a->chinese ? "现场拜访" : "On-site visit", NULL, due, 0, NULL, created, e))
+        const char *visit = a->chinese ? "现场拜访" : "On-site visit";
+        if (put_activity(dm, a, opp, contact, "meeting", visit, NULL, due, 0, NULL, created, e))
             return -1;
     }
     return 0;
@@ -913,7 +929,8 @@ static int demo_deal(demo *dm, err *e) {
         const product *pd = &PRODUCTS[it.prod[i]];
         rw.n = 0;
         put_int(&rw, dm->next.item++), put_int(&rw, id), put_int(&rw, dm->product_id[it.prod[i]]), put_int(&rw, it.qty[i]);
-        put_int(&rw, pd->price), put_int(&rw, it.disc[i]), put_int(&rw, it.total[i]), put_int(&rw, d.at[0]), put_int(&rw, d.at[0]);
+        put_int(&rw, pd->price), put_int(&rw, it.disc[i]), put_int(&rw, it.total[i]);
+        put_int(&rw, d.at[0]), put_int(&rw, d.at[0]);
         if (insert(dm->s, &T_ITEM, &rw, e)) return -1;
     }
     for (int k = 0; k < d.n; k++) {
@@ -1124,7 +1141,10 @@ int seed_deals(store *s, long n, err *e) {
     if (gen_init(s, &g, e) || bench_org(s, &g, e)) goto fail;
     if (load_ints(s, "SELECT id, owner_id FROM accounts WHERE deleted_at IS NULL ORDER BY id", 2, &acc, &nacc, e)) goto fail;
     if (!nacc) { err_set(e, ERR_INTERNAL, "seed: no accounts to put deals on"); goto fail; }
-    if (!(bd = malloc((size_t)(n < BENCH_BATCH ? n : BENCH_BATCH) * sizeof *bd))) { err_set(e, ERR_INTERNAL, "out of memory"); goto fail; }
+    if (!(bd = malloc((size_t)(n < BENCH_BATCH ? n : BENCH_BATCH) * sizeof *bd))) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto fail;
+    }
     while (done < n) {
         long m = n - done < BENCH_BATCH ? n - done : BENCH_BATCH;
         if (bench_batch(s, &g, acc, nacc, bd, m, e)) goto fail;

@@ -2,6 +2,7 @@
  * cache keyed by SQL text, BEGIN IMMEDIATE for writers so two writers never
  * deadlock on a lock upgrade. */
 #include "backend.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,13 @@ static int fail(sqlite3 *db, int rc, err *e) {
     return err_set(e, ERR_INTERNAL, "sqlite: %s", msg);
 }
 
+/* Once per process: no global memory statistics (they take a mutex on every
+ * allocation, and each connection is used by one thread at a time anyway). */
+static pthread_once_t lite_once = PTHREAD_ONCE_INIT;
+static void lite_global_init(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static int l_open(const char *url, store **out, err *e) {
+    pthread_once(&lite_once, lite_global_init);
     const char *path = !strncmp(url, "sqlite:", 7) ? url + 7 : url;
     lite *l = calloc(1, sizeof *l);
     if (!l) return err_set(e, ERR_INTERNAL, "out of memory");
