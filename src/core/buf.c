@@ -23,14 +23,18 @@ void buf_putc(buf *b, char c) { buf_add(b, &c, 1); }
 
 void buf_printf(buf *b, const char *fmt, ...) {
     va_list ap, ap2;
+    grow(b, 64); /* most writes fit: one pass */
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    grow(b, (size_t)n);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
+    if (n >= 0 && (size_t)n >= b->cap - b->len) {
+        grow(b, (size_t)n);
+        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
+    }
     va_end(ap2);
-    b->len += (size_t)n;
+    if (n > 0) b->len += (size_t)n;
+    b->s[b->len] = 0;
 }
 
 void buf_reset(buf *b) { b->len = 0; if (b->s) b->s[0] = 0; }
