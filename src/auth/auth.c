@@ -117,38 +117,26 @@ int auth_revoke_user(store *s, int64_t user_id, err *e) {
                      time_now_ms(), user_id);
 }
 
-int auth_load_principal(store *s, arena *a, int64_t uid, principal *p, err *e) {
-    store_stmt *st = store_prepare(s, "SELECT role, team_id, name, email, locale FROM users WHERE id = ? AND active = 1 AND deleted_at IS NULL", e);
-    if (!st) return -1;
-    store_bind_int(st, 1, uid);
-    int rc = store_step(st, e);
-    if (rc < 0) return -1;
-    if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "the account is disabled"); }
-    p->user_id = uid;
-    p->role = auth_role_parse(store_col_text(st, 0));
-    p->team_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
-    p->name = arena_strdup(a, store_col_text(st, 2));
-    p->email = arena_strdup(a, store_col_text(st, 3));
-    p->locale = arena_strdup(a, store_col_text(st, 4));
-    store_reset(st);
+/* The caller's scope: themselves, plus for a manager every user in every team
+ * they manage and all teams below. */
+static int load_scope(store *s, arena *a, principal *p, err *e) {
     p->all_scope = p->role == ROLE_ADMIN || p->role == ROLE_OPS;
     if (p->role != ROLE_MANAGER) {
         int64_t *ids = arena_alloc(a, sizeof *ids);
-        ids[0] = uid;
+        ids[0] = p->user_id;
         p->scope_ids = ids;
         p->nscope = 1;
         return 0;
     }
-    /* a manager's scope: themselves plus every user in every team they manage, and all teams below */
-    st = store_prepare(s,
+    store_stmt *st = store_prepare(s,
                        "WITH RECURSIVE sub(id) AS (SELECT id FROM teams WHERE manager_id = ? AND deleted_at IS NULL "
                        "UNION SELECT t.id FROM teams t JOIN sub ON t.parent_id = sub.id WHERE t.deleted_at IS NULL) "
                        "SELECT ? UNION SELECT u.id FROM users u WHERE u.team_id IN (SELECT id FROM sub)",
                        e);
     if (!st) return -1;
-    store_bind_int(st, 1, uid);
-    store_bind_int(st, 2, uid);
-    int cap = 16, n = 0;
+    store_bind_int(st, 1, p->user_id);
+    store_bind_int(st, 2, p->user_id);
+    int cap = 16, n = 0, rc;
     int64_t *ids = arena_alloc(a, sizeof *ids * (size_t)cap);
     while ((rc = store_step(st, e)) == STORE_ROW) {
         if (n == cap) {
@@ -166,33 +154,65 @@ int auth_load_principal(store *s, arena *a, int64_t uid, principal *p, err *e) {
     return 0;
 }
 
+/* One query finds the credential and its active user: the columns are
+ * user id, role, team, name, email, locale, then one credential-specific column. */
+#define USER_COLS "u.id, u.role, u.team_id, u.name, u.email, u.locale"
+
+static int principal_from_row(store *s, arena *a, store_stmt *st, principal *p, err *e) {
+    p->user_id = store_col_int(st, 0);
+    p->role = auth_role_parse(store_col_text(st, 1));
+    p->team_id = store_col_null(st, 2) ? 0 : store_col_int(st, 2);
+    p->name = arena_strdup(a, store_col_text(st, 3));
+    p->email = arena_strdup(a, store_col_text(st, 4));
+    p->locale = arena_strdup(a, store_col_text(st, 5));
+    return 0;
+}
+
+static int lookup(store *s, arena *a, const char *sql, const char *hash, int64_t now, principal *p, const char **extra,
+                  const char *missing, err *e) {
+    store_stmt *st = store_prepare(s, sql, e);
+    if (!st) return -1;
+    store_bind_text(st, 1, hash);
+    if (now) store_bind_int(st, 2, now);
+    int rc = store_step(st, e);
+    if (rc < 0) return -1;
+    if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "%s", missing); }
+    principal_from_row(s, a, st, p, e);
+    if (extra) *extra = arena_strdup(a, store_col_text(st, 6));
+    store_reset(st);
+    return load_scope(s, a, p, e);
+}
+
+int auth_load_principal(store *s, arena *a, int64_t uid, principal *p, err *e) {
+    store_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users u WHERE u.id = ? AND u.active = 1 AND u.deleted_at IS NULL", e);
+    if (!st) return -1;
+    store_bind_int(st, 1, uid);
+    int rc = store_step(st, e);
+    if (rc < 0) return -1;
+    if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "the account is disabled"); }
+    principal_from_row(s, a, st, p, e);
+    store_reset(st);
+    return load_scope(s, a, p, e);
+}
+
 int auth_session(store *s, arena *a, const char *token, principal *p, err *e) {
     char th[65];
     auth_hash_secret(token, th);
-    store_stmt *st = store_prepare(s, "SELECT user_id, csrf FROM sessions WHERE token_hash = ? AND expires_at > ?", e);
-    if (!st) return -1;
-    store_bind_text(st, 1, th);
-    store_bind_int(st, 2, time_now_ms());
-    int rc = store_step(st, e);
-    if (rc < 0) return -1;
-    if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "the session has ended; log in again"); }
-    int64_t uid = store_col_int(st, 0);
-    const char *csrf = arena_strdup(a, store_col_text(st, 1));
-    store_reset(st);
-    if (auth_load_principal(s, a, uid, p, e)) return -1;
+    if (lookup(s, a, "SELECT " USER_COLS ", x.csrf FROM sessions x JOIN users u ON u.id = x.user_id "
+                     "WHERE x.token_hash = ? AND x.expires_at > ? AND u.active = 1 AND u.deleted_at IS NULL",
+               th, time_now_ms(), p, &p->csrf, "the session has ended; log in again", e))
+        return -1;
     p->via_session = 1;
-    p->csrf = csrf;
     return 0;
 }
 
 int auth_bearer(store *s, arena *a, const char *token, principal *p, err *e) {
     char th[65];
     auth_hash_secret(token, th);
-    int64_t uid = 0;
-    int rc = store_scalar_int(s, "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", &uid, e, "s", th);
-    if (rc < 0) return -1;
-    if (rc == 0) return err_set(e, ERR_UNAUTHORIZED, "unknown or revoked API token");
-    if (auth_load_principal(s, a, uid, p, e)) return -1;
+    if (lookup(s, a, "SELECT " USER_COLS ", x.name FROM api_tokens x JOIN users u ON u.id = x.user_id "
+                     "WHERE x.token_hash = ? AND x.revoked_at IS NULL AND u.active = 1 AND u.deleted_at IS NULL",
+               th, 0, p, NULL, "unknown or revoked API token", e))
+        return -1;
     p->via_session = 0;
     return 0;
 }
