@@ -68,6 +68,13 @@ static void line_items(http_req *r, http_resp *w) {
     json_t *out = NULL;
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
+    /* the deal in the URL first, for reads and writes alike: one the caller cannot see is not found */
+    int vis = record_visible(&c, "opportunities", id, &e);
+    if (vis <= 0) {
+        if (!vis) err_set(&e, ERR_NOT_FOUND, "no opportunity with id %lld", (long long)id);
+        api_problem(w, &e);
+        return;
+    }
     if (r->method == HTTP_POST) {
         json_t *in = api_body(r, w);
         if (!in) return;
@@ -83,12 +90,6 @@ static void line_items(http_req *r, http_resp *w) {
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
         api_json(w, 201, out);
-        return;
-    }
-    int vis = record_visible(&c, "opportunities", id, &e);
-    if (vis <= 0) {
-        if (!vis) err_set(&e, ERR_NOT_FOUND, "no opportunity with id %lld", (long long)id);
-        api_problem(w, &e);
         return;
     }
     list_query q = {.limit = 200, .n = 1};

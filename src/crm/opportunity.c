@@ -119,6 +119,9 @@ int line_item_check(crm_ctx *c, const record_def *d, json_t *rec, const json_t *
         return err_field_add(e, "quantity", "must be at least 1");
     json_t *opp = json_object_get(rec, "opportunity_id"), *prod = json_object_get(rec, "product_id");
     if (!json_is_integer(opp) || !json_is_integer(prod)) return 0; /* required-field check reports it */
+    /* take no defaults from a deal the caller cannot see: the answer must match a missing one */
+    int vis = record_visible(c, "opportunities", json_integer_value(opp), e);
+    if (vis <= 0) return vis;
     store_stmt *st = store_prepare(c->db,
         "SELECT p.list_price, p.currency, o.currency FROM products p, opportunities o WHERE p.id = ? AND o.id = ? "
         "AND p.deleted_at IS NULL AND o.deleted_at IS NULL", e);

@@ -1,6 +1,7 @@
 /* record.c: the generic record machinery described in record.h. */
 #include "record.h"
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,10 +147,25 @@ char *record_value_text(const json_t *v) {
 
 /* ---- reading rows ---- */
 
+/* The column list of each record type never changes: build it once. */
+static char *select_lists[32];
+static pthread_once_t select_once = PTHREAD_ONCE_INIT;
+
+static void build_select_lists(void) {
+    for (int i = 0; crm_entities[i] && i < 32; i++) {
+        const record_def *d = crm_entities[i];
+        buf b = BUF_INIT;
+        buf_puts(&b, "t.id, t.version, t.created_at, t.updated_at");
+        for (const field_def *f = d->fields; f->name; f++) buf_printf(&b, ", t.%s", f->name);
+        for (const extra_col *x = d->extras; x && x->name; x++) buf_printf(&b, ", (%s) AS %s", x->sql, x->name);
+        select_lists[i] = buf_detach(&b);
+    }
+}
+
 static void select_list(buf *b, const record_def *d) {
-    buf_puts(b, "t.id, t.version, t.created_at, t.updated_at");
-    for (const field_def *f = d->fields; f->name; f++) buf_printf(b, ", t.%s", f->name);
-    for (const extra_col *x = d->extras; x && x->name; x++) buf_printf(b, ", (%s) AS %s", x->sql, x->name);
+    pthread_once(&select_once, build_select_lists);
+    for (int i = 0; crm_entities[i]; i++)
+        if (crm_entities[i] == d) { buf_puts(b, select_lists[i]); return; }
 }
 
 static json_t *row_json(store_stmt *st, const record_def *d) {
@@ -258,6 +274,9 @@ static int check_refs(crm_ctx *c, const record_def *d, json_t *rec, const json_t
         if (!vis) err_field_add(e, f->name, "no %s with id %lld that you can see", f->ref, (long long)id);
         if (!strcmp(f->name, "owner_id") && vis && !policy_owner_allowed(c->p, id))
             err_field_add(e, f->name, "you cannot give records to this user");
+        /* a share lets one work on a record, not take it out of its owner's team */
+        else if (!strcmp(f->name, "owner_id") && was && !policy_owner_allowed(c->p, json_integer_value(was)))
+            err_field_add(e, f->name, "only the owner or their manager can give this record to someone else");
     }
     return e->cls ? -1 : 0;
 }
@@ -290,7 +309,8 @@ static int do_create(crm_ctx *c, void *arg, err *e) {
     if (merge_input(d, x->in, rec, 1, e)) goto done;
     if (c->server_fields) json_object_update(rec, c->server_fields);
     if (d->check && d->check(c, d, rec, NULL, e)) goto done;
-    if (check_required(d, rec, e) || check_refs(c, d, rec, NULL, e)) goto done;
+    /* both run, so that one answer names every missing field and every bad reference */
+    if (check_required(d, rec, e) + check_refs(c, d, rec, NULL, e)) goto done;
     int64_t now = time_now_ms();
     buf_printf(&sql, "INSERT INTO %s (created_at, updated_at", d->name);
     buf_puts(&vals, "?, ?");
@@ -363,7 +383,7 @@ static int do_update(crm_ctx *c, void *arg, err *e) {
     rec = json_deep_copy(old);
     if (merge_input(d, x->patch, rec, 0, e)) goto done;
     if (d->check && d->check(c, d, rec, old, e)) goto done;
-    if (check_required(d, rec, e) || check_refs(c, d, rec, old, e)) goto done;
+    if (check_required(d, rec, e) + check_refs(c, d, rec, old, e)) goto done;
     buf_printf(&sql, "UPDATE %s SET version = version + 1, updated_at = ?", d->name);
     int changed = 0;
     for (const field_def *f = d->fields; f->name; f++) {
