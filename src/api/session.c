@@ -222,13 +222,14 @@ static void user_delete(http_req *r, http_resp *w) {
 }
 
 void api_session_routes(void) {
-    http_route(HTTP_POST, "/api/v1/session", login);
+    /* argon2id takes ~80 ms of CPU: these run off the I/O threads */
+    http_route_slow(HTTP_POST, "/api/v1/session", login);
     http_route(HTTP_GET | HTTP_DELETE, "/api/v1/session", session);
     http_route(HTTP_PATCH, "/api/v1/me", me);
-    http_route(HTTP_POST, "/api/v1/me/password", my_password);
+    http_route_slow(HTTP_POST, "/api/v1/me/password", my_password);
     http_route(HTTP_GET | HTTP_POST, "/api/v1/tokens", tokens);
     http_route(HTTP_DELETE, "/api/v1/tokens/{}", token);
-    http_route(HTTP_POST, "/api/v1/users", users_create);
-    http_route(HTTP_POST, "/api/v1/users/{}/password", user_password);
+    http_route_slow(HTTP_POST, "/api/v1/users", users_create);
+    http_route_slow(HTTP_POST, "/api/v1/users/{}/password", user_password);
     http_route(HTTP_DELETE, "/api/v1/users/{}", user_delete);
 }

@@ -45,6 +45,10 @@ int  http_query_each(http_req *r, int (*fn)(void *ctx, const char *k, const char
 
 /* Routes: pattern like "/api/v1/accounts/{}" where {} matches one segment. */
 void http_route(int methods, const char *pattern, http_handler h);
+/* A route whose handler burns CPU (password hashing): it runs on a small pool of
+ * its own threads while the connection is suspended, so the I/O threads keep
+ * serving everyone else. */
+void http_route_slow(int methods, const char *pattern, http_handler h);
 /* Called for every request no route matched (static assets, 404). */
 void http_fallback(http_handler h);
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +13,16 @@
 
 /* ---- routes ---- */
 
-typedef struct route { int methods; const char *pattern; http_handler h; } route;
+typedef struct route { int methods; const char *pattern; http_handler h; int slow; } route;
 static route routes[256];
 static int nroutes;
 static http_handler fallback;
 
 void http_route(int methods, const char *pattern, http_handler h) {
-    if (nroutes < (int)(sizeof routes / sizeof routes[0])) routes[nroutes++] = (route){methods, pattern, h};
+    if (nroutes < (int)(sizeof routes / sizeof routes[0])) routes[nroutes++] = (route){methods, pattern, h, 0};
+}
+void http_route_slow(int methods, const char *pattern, http_handler h) {
+    if (nroutes < (int)(sizeof routes / sizeof routes[0])) routes[nroutes++] = (route){methods, pattern, h, 1};
 }
 void http_fallback(http_handler h) { fallback = h; }
 
@@ -94,6 +98,13 @@ typedef struct req_state {
     buf body;
     int too_large;
     struct timespec start;
+    /* for slow routes: the request waits suspended while a slow worker answers */
+    http_req req;
+    http_resp resp;
+    int deferred, ready;
+    char ip[64];
+    const char *method;
+    struct req_state *next;
 } req_state;
 
 const char *http_query(http_req *r, const char *key) {
@@ -139,20 +150,61 @@ static void simple_problem(http_resp *w, int status, const char *type, const cha
     buf_printf(&w->body, "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d}", type, title, status);
 }
 
-static void dispatch(http_req *r, http_resp *w) {
-    int path_matched = 0;
+/* The route for a request (placeholders filled in), or NULL with *path_matched
+ * telling 405 from 404. */
+static const route *find_route(http_req *r, int *path_matched) {
     int method = r->method == HTTP_HEAD ? HTTP_GET : r->method;
+    *path_matched = 0;
     for (int i = 0; i < nroutes; i++) {
         if (!match(routes[i].pattern, r->path, NULL)) continue;
-        path_matched = 1;
+        *path_matched = 1;
         if (!(routes[i].methods & method)) continue;
         match(routes[i].pattern, r->path, r);
-        routes[i].h(r, w);
-        return;
+        return &routes[i];
     }
-    if (path_matched) { simple_problem(w, 405, "method-not-allowed", "Method not allowed"); return; }
-    if (fallback) { fallback(r, w); return; }
-    simple_problem(w, 404, "not-found", "Not found");
+    return NULL;
+}
+
+static void dispatch(http_req *r, http_resp *w, const route *rt, int path_matched) {
+    if (rt) rt->h(r, w);
+    else if (path_matched) simple_problem(w, 405, "method-not-allowed", "Method not allowed");
+    else if (fallback) fallback(r, w);
+    else simple_problem(w, 404, "not-found", "Not found");
+}
+
+/* ---- slow routes: a queue and two worker threads ---- */
+
+#define SLOW_WORKERS 2
+static pthread_mutex_t slow_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slow_cv = PTHREAD_COND_INITIALIZER;
+static req_state *slow_head, *slow_tail;
+static int slow_stop;
+static pthread_t slow_threads[SLOW_WORKERS];
+
+static void *slow_worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&slow_mu);
+        while (!slow_head && !slow_stop) pthread_cond_wait(&slow_cv, &slow_mu);
+        req_state *st = slow_head;
+        if (st) { slow_head = st->next; if (!slow_head) slow_tail = NULL; }
+        pthread_mutex_unlock(&slow_mu);
+        if (!st) return NULL;
+        int pm;
+        const route *rt = find_route(&st->req, &pm);
+        dispatch(&st->req, &st->resp, rt, pm);
+        st->ready = 1;
+        MHD_resume_connection(st->req.conn);
+    }
+}
+
+static void slow_enqueue(req_state *st) {
+    pthread_mutex_lock(&slow_mu);
+    st->next = NULL;
+    if (slow_tail) slow_tail->next = st; else slow_head = st;
+    slow_tail = st;
+    pthread_cond_signal(&slow_cv);
+    pthread_mutex_unlock(&slow_mu);
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, http_resp *w, int head) {
@@ -183,6 +235,18 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, http_resp *w, int hea
 
 static int access_log_on = 1;
 
+/* Record, log and send the response of a request. */
+static enum MHD_Result finish(struct MHD_Connection *c, req_state *st, http_req *r, http_resp *w) {
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ms = (end.tv_sec - st->start.tv_sec) * 1e3 + (end.tv_nsec - st->start.tv_nsec) / 1e6;
+    metrics_observe(w->status, ms);
+    if (access_log_on) log_access(st->ip, st->method, r->path, w->status, ms);
+    enum MHD_Result rc = send_resp(c, w, r->method == HTTP_HEAD);
+    buf_free(&w->body);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls) {
     (void)cls; (void)version;
@@ -206,34 +270,43 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    http_req r = {0};
-    http_resp w = {0};
-    r.a = &st->a;
-    r.method = method_of(method);
-    r.path = url;
-    r.body = buf_str(&st->body);
-    r.body_len = st->body.len;
-    r.conn = c;
+    if (st->deferred) {
+        /* resumed: the slow worker has written the answer */
+        if (!st->ready) return MHD_YES;
+        return finish(c, st, &st->req, &st->resp);
+    }
+    http_req *r = &st->req;
+    http_resp *w = &st->resp;
+    r->a = &st->a;
+    r->method = method_of(method);
+    r->path = url;
+    r->body = buf_str(&st->body);
+    r->body_len = st->body.len;
+    r->conn = c;
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char ip[64] = "?";
+    snprintf(st->ip, sizeof st->ip, "?");
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
-        else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+        if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, st->ip, sizeof st->ip);
+        else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, st->ip, sizeof st->ip);
     }
-    r.client_ip = ip;
-    w.status = 200;
-    if (st->too_large) simple_problem(&w, 413, "too-large", "Request body too large (limit 1 MiB)");
-    else if (!r.method) simple_problem(&w, 405, "method-not-allowed", "Method not allowed");
-    else dispatch(&r, &w);
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    double ms = (end.tv_sec - st->start.tv_sec) * 1e3 + (end.tv_nsec - st->start.tv_nsec) / 1e6;
-    metrics_observe(w.status, ms);
-    if (access_log_on) log_access(ip, method, url, w.status, ms);
-    enum MHD_Result rc = send_resp(c, &w, r.method == HTTP_HEAD);
-    buf_free(&w.body);
-    return rc;
+    r->client_ip = st->ip;
+    st->method = method;
+    w->status = 200;
+    if (st->too_large) simple_problem(w, 413, "too-large", "Request body too large (limit 1 MiB)");
+    else if (!r->method) simple_problem(w, 405, "method-not-allowed", "Method not allowed");
+    else {
+        int pm;
+        const route *rt = find_route(r, &pm);
+        if (rt && rt->slow) {
+            st->deferred = 1;
+            MHD_suspend_connection(c);
+            slow_enqueue(st);
+            return MHD_YES;
+        }
+        dispatch(r, w, rt, pm);
+    }
+    return finish(c, st, r, w);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
@@ -258,7 +331,9 @@ int http_start(const http_config *cfg) {
     }
     const char *al = getenv("CYLINDER_ACCESS_LOG");
     access_log_on = !(al && !strcmp(al, "0"));
-    daemon_ = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+    slow_stop = 0;
+    for (int i = 0; i < SLOW_WORKERS; i++) pthread_create(&slow_threads[i], NULL, slow_worker, NULL);
+    daemon_ = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
                                (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 2),
@@ -280,6 +355,11 @@ int http_bound_port(void) {
 }
 
 void http_stop(void) {
+    pthread_mutex_lock(&slow_mu);
+    slow_stop = 1;
+    pthread_cond_broadcast(&slow_cv);
+    pthread_mutex_unlock(&slow_mu);
+    for (int i = 0; i < SLOW_WORKERS; i++) pthread_join(slow_threads[i], NULL);
     if (daemon_) MHD_stop_daemon(daemon_);
     daemon_ = NULL;
 }
