@@ -5,7 +5,7 @@ CSTD     := -std=c17 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIBS))
-PKG_LIBS   := $(shell pkg-config --libs $(LIBS)) -lcsv -lpthread -lm
+PKG_LIBS   := $(shell pkg-config --libs $(LIBS)) -lcsv -lunistring -lpthread -lm
 BUILD    ?= build
 
 SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/auth/*.c src/crm/*.c src/api/*.c src/seed/*.c)
