@@ -1,0 +1,720 @@
+// openapi.test.mjs: docs/openapi.json against the real server.
+//
+// The document is compiled into the binary and served at
+// GET /api/v1/openapi.json; this file checks that what is served is the file,
+// then drives every documented operation with real requests (successes and the
+// documented failures) and validates each answer against the schema the
+// document gives for that path, method, status and media type. A status the
+// document does not list for the operation, an undocumented content type, a
+// missing documented header or a body that does not match fails the test with
+// the operation's name. Bodies the server accepted are checked against the
+// documented request schema too, so the request schemas cannot be stricter
+// than the server. At the end, every path+method of the document must have
+// been exercised, and every documented problem response seen; and every route
+// registered in src/api/*.c and every entity of src/crm/entities.c must be in
+// the document. So the document cannot drift from the server either way.
+// Runs on SQLite, or on PostgreSQL when CYLINDER_TEST_PG_URL is set (lib.mjs).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { startServer, Client, ROOT, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, uniq, defaultPipeline } from './lib.mjs';
+
+const DOC_PATH = path.join(ROOT, 'docs', 'openapi.json');
+const DOC_TEXT = fs.readFileSync(DOC_PATH, 'utf8');
+const doc = JSON.parse(DOC_TEXT);
+const DOC_ID = 'https://cylinder.invalid/openapi.json';
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+// The whole document is one schema resource: '#/components/schemas/...' refs
+// resolve inside it. Its non-schema top-level members are declared as an
+// (unchecked) vocabulary so strict mode still catches typos inside schemas.
+const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+addFormats(ajv);
+ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
+ajv.addSchema({ ...doc, $id: DOC_ID });
+
+const esc = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerOf = (...parts) => '/' + parts.map(esc).join('/');
+
+function at(pointer) {
+  let v = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === undefined || v === null) return undefined;
+    v = v[k];
+  }
+  return v;
+}
+
+// Follow $ref (responses, headers, parameters) to the object and its pointer.
+function resolve(obj, pointer) {
+  const hops = [];
+  while (obj && obj.$ref) {
+    assert.ok(obj.$ref.startsWith('#/'), `only local refs are used: ${obj.$ref}`);
+    pointer = obj.$ref.slice(1);
+    hops.push(pointer);
+    obj = at(pointer);
+    assert.ok(obj !== undefined, `unresolved $ref ${hops.at(-1)}`);
+  }
+  return { obj, pointer, via: hops };
+}
+
+function validator(pointer) {
+  const v = ajv.getSchema(DOC_ID + '#' + pointer);
+  assert.ok(v, `no schema at ${pointer}`);
+  return v;
+}
+
+const describeErrors = (errors) => ajv.errorsText(errors, { separator: '\n  ', dataVar: 'body' });
+
+// ---- coverage bookkeeping ----
+const exercised = new Map();          // "GET /api/v1/x" -> Set of statuses seen
+const componentsSeen = new Set();     // names of components/responses validated
+
+function operation(method, template) {
+  const op = doc.paths[template]?.[method.toLowerCase()];
+  assert.ok(op, `the document has no ${method} ${template}; the test calls it`);
+  return op;
+}
+
+// One real request, checked against the document. `expect` is the status the
+// scenario needs; the document must list it as well.
+async function call(client, method, template, { params = {}, query, body, headers, expect } = {}) {
+  const op = operation(method, template);
+  let url = template.replace(/\{(\w+)\}/g, (_, k) => {
+    assert.ok(k in params, `${op.operationId}: no value for {${k}}`);
+    return encodeURIComponent(String(params[k]));
+  });
+  if (query) url += '?' + new URLSearchParams(query).toString();
+  const name = `${op.operationId} (${method} ${url})`;
+  const res = await client.request(method, url, { body, headers });
+  const key = `${method} ${template}`;
+  if (!exercised.has(key)) exercised.set(key, new Set());
+  exercised.get(key).add(res.status);
+  const excerpt = res.text.length > 600 ? res.text.slice(0, 600) + '...' : res.text;
+
+  assert.ok(res.status < 500, `${name} answered ${res.status}: ${excerpt}`);
+  const code = String(res.status);
+  const listed = op.responses[code] ? code : op.responses[`${code[0]}XX`] ? `${code[0]}XX` : null;
+  assert.ok(listed, `${name} answered ${res.status}, which the document does not list for this operation ` +
+    `(it lists ${Object.keys(op.responses).join(', ')}): ${excerpt}`);
+  if (expect !== undefined) assert.equal(res.status, expect, `${name}: expected ${expect}, got ${res.status}: ${excerpt}`);
+
+  const { obj: response, pointer, via } = resolve(op.responses[listed], pointerOf('paths', template, method.toLowerCase(), 'responses', listed));
+  for (const p of via) if (p.startsWith('/components/responses/')) componentsSeen.add(p.split('/').pop());
+
+  const mediaType = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+  if (!response.content) {
+    assert.equal(res.text, '', `${name}: the document gives ${listed} no body, but the server sent one: ${excerpt}`);
+  } else {
+    assert.ok(response.content[mediaType], `${name}: Content-Type '${mediaType}' is not documented for ${listed} ` +
+      `(documented: ${Object.keys(response.content).join(', ')})`);
+    const validate = validator(`${pointer}/content/${esc(mediaType)}/schema`);
+    assert.ok(validate(res.body), `${name}: the ${res.status} body does not match the document:\n  ` +
+      `${describeErrors(validate.errors)}\n${excerpt}`);
+  }
+  for (const [h, ref] of Object.entries(response.headers || {})) {
+    const { obj: spec, pointer: hp } = resolve(ref, `${pointer}/headers/${esc(h)}`);
+    const value = h.toLowerCase() === 'set-cookie' ? res.headers.getSetCookie()[0] : res.headers.get(h);
+    if (spec.required) assert.ok(value != null, `${name}: the document says ${listed} has a ${h} header; the server sent none`);
+    if (value != null && spec.schema) {
+      const validate = validator(`${hp}/schema`);
+      assert.ok(validate(value), `${name}: header ${h}: ${JSON.stringify(value)} does not match the document: ${describeErrors(validate.errors)}`);
+    }
+  }
+  // A body the server accepted must be one the document accepts.
+  if (res.status < 300 && body !== undefined && typeof body === 'object') {
+    assert.ok(op.requestBody, `${name}: the server accepted a body, but the document describes none`);
+    const validate = validator(pointerOf('paths', template, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema'));
+    assert.ok(validate(body), `${name}: the server accepted this body but the document's request schema refuses it:\n  ` +
+      `${describeErrors(validate.errors)}\n${JSON.stringify(body)}`);
+  }
+  return res;
+}
+
+// The document's request schema must refuse what the server refused as invalid.
+function docRefuses(method, template, body) {
+  const validate = validator(pointerOf('paths', template, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema'));
+  assert.equal(validate(body), false, `${method} ${template}: the server refuses ${JSON.stringify(body)}, but the document's request schema accepts it`);
+}
+
+const etagOf = (res) => res.headers.get('etag');
+const csvLine = (names) => names.split(',').map((n) => `"${n}"`).join(',') + '\r\n';   // libcsv quotes every field
+const BIG = JSON.stringify({ name: 'x'.repeat(1100 * 1024) });   // over the 1 MiB body limit
+
+// ---- shared state, filled as the scenario runs ----
+let srv, admin, anon;
+const users = {};     // rep, rep2, victim: user records (+password); clients alongside
+const cli = {};
+const ids = {};
+
+before(async () => {
+  srv = await startServer();
+  admin = srv.admin;
+  anon = srv.anon();
+});
+after(async () => { await srv?.stop(); });
+
+test('the document is well-formed OpenAPI 3.1 with resolvable references', () => {
+  assert.equal(doc.openapi, '3.1.0');
+  assert.ok(doc.info?.title && doc.info?.version);
+  const opIds = new Set();
+  const walk = (v, p) => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}/${i}`));
+    else if (v && typeof v === 'object') {
+      if (typeof v.$ref === 'string') assert.ok(v.$ref.startsWith('#/') && at(v.$ref.slice(1)) !== undefined, `${p}: unresolved $ref ${v.$ref}`);
+      for (const [k, x] of Object.entries(v)) walk(x, `${p}/${esc(k)}`);
+    }
+  };
+  walk(doc, '');
+  for (const [template, item] of Object.entries(doc.paths)) {
+    const declared = new Set((item.parameters || []).map((p) => resolve(p).obj).filter((p) => p.in === 'path').map((p) => p.name));
+    for (const m of Object.keys(item).filter((k) => METHODS.includes(k))) {
+      const op = item[m];
+      assert.ok(op.operationId && !opIds.has(op.operationId), `${m} ${template}: missing or duplicate operationId ${op.operationId}`);
+      opIds.add(op.operationId);
+      const names = new Set([...declared, ...(op.parameters || []).map((p) => resolve(p).obj).filter((p) => p.in === 'path').map((p) => p.name)]);
+      for (const [, n] of template.matchAll(/\{(\w+)\}/g)) assert.ok(names.has(n), `${m} ${template}: path parameter {${n}} is not declared`);
+      assert.ok(Object.keys(op.responses).some((c) => /^2/.test(c)), `${m} ${template}: no success response`);
+      for (const [c, r] of Object.entries(op.responses)) {
+        const { obj } = resolve(r);
+        for (const [mt] of Object.entries(obj.content || {}))
+          if (/^[45]/.test(c)) assert.equal(mt, 'application/problem+json', `${m} ${template} ${c}: errors are problem+json`);
+      }
+    }
+  }
+  // every component schema compiles under strict mode
+  for (const k of Object.keys(doc.components.schemas)) validator(pointerOf('components', 'schemas', k));
+  // the document is tidy: 2-space indentation, one trailing newline
+  assert.ok(DOC_TEXT.startsWith('{\n  "openapi"') && DOC_TEXT.endsWith('}\n'), 'docs/openapi.json is indented with 2 spaces and ends with a newline');
+});
+
+// The other direction: a route added to the server must be added to the
+// document. Routes come from the http_route() calls of src/api/*.c, entities
+// from src/crm/entities.c; "{}" in a route matches any one segment.
+test('every route and entity the server source registers is documented', () => {
+  const apiDir = path.join(ROOT, 'src', 'api');
+  const routes = [];
+  for (const f of fs.readdirSync(apiDir).filter((x) => x.endsWith('.c'))) {
+    const text = fs.readFileSync(path.join(apiDir, f), 'utf8');
+    for (const [, methods, pattern] of text.matchAll(/http_route(?:_slow)?\(\s*([A-Z_ |]+),\s*"([^"]+)"/g))
+      for (const m of methods.split('|').map((x) => x.trim().replace(/^HTTP_/, '')))
+        routes.push({ file: f, method: m.toLowerCase(), pattern });
+  }
+  assert.ok(routes.length >= 20, `found only ${routes.length} http_route() calls in src/api: has the registration changed?`);
+  const documented = Object.entries(doc.paths).flatMap(([t, item]) =>
+    Object.keys(item).filter((k) => METHODS.includes(k)).map((m) => ({ method: m, segs: t.split('/') })));
+  const matches = (pattern, segs) => {
+    const ps = pattern.split('/');
+    return ps.length === segs.length && ps.every((p, i) => p === '{}' ? true : p === segs[i]);
+  };
+  const undocumented = routes.filter((r) => !documented.some((d) => d.method === r.method && matches(r.pattern, d.segs)));
+  assert.deepEqual(undocumented.map((r) => `${r.method.toUpperCase()} ${r.pattern} (${r.file})`), [],
+    'routes the server registers that docs/openapi.json does not describe');
+
+  const entities = [...fs.readFileSync(path.join(ROOT, 'src', 'crm', 'entities.c'), 'utf8')
+    .matchAll(/const record_def def_\w+ = \{\s*"(\w+)"/g)].map((m) => m[1].replace(/_/g, '-'));
+  assert.ok(entities.length >= 11, `found only ${entities.length} record_def tables in src/crm/entities.c`);
+  const missing = [];
+  for (const seg of entities) {
+    const b = `/api/v1/${seg}`;
+    for (const [p, ms] of [[b, ['get', 'post']], [`${b}/{id}`, ['get', 'patch', 'delete']], [`${b}/{id}/audit`, ['get']], [`${b}/export.csv`, ['get']]])
+      for (const m of ms) if (!doc.paths[p]?.[m]) missing.push(`${m.toUpperCase()} ${p}`);
+  }
+  assert.deepEqual(missing, [], 'entities of src/crm/entities.c whose generic routes docs/openapi.json does not describe');
+});
+
+test('GET /api/v1/openapi.json serves docs/openapi.json byte for byte', async () => {
+  const r = await call(anon, 'GET', '/api/v1/openapi.json', { expect: 200 });
+  if (r.text !== DOC_TEXT) {
+    let i = 0;
+    while (i < r.text.length && r.text[i] === DOC_TEXT[i]) i++;
+    assert.fail(`the served document differs from docs/openapi.json from character ${i} ` +
+      `(served ${r.text.length} characters, file ${DOC_TEXT.length}): rebuild the server with make`);
+  }
+});
+
+test('system probes and metrics', async () => {
+  await call(anon, 'GET', '/healthz', { expect: 200 });
+  await call(anon, 'GET', '/readyz', { expect: 200 });
+  const m = await call(anon, 'GET', '/metrics', { expect: 200 });
+  assert.match(m.text, /cylinder_http_requests_total/);
+});
+
+test('session: log in, who am I, CSRF, log out, bad input', async () => {
+  const c = srv.anon();
+  const r = await call(c, 'POST', '/api/v1/session', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, expect: 201 });
+  assert.equal(r.body.email, ADMIN_EMAIL);
+  const me = await call(c, 'GET', '/api/v1/session', { expect: 200 });
+  assert.equal(me.body.csrf_token, r.body.csrf_token);
+  await call(anon, 'GET', '/api/v1/session', { expect: 401 });
+  await call(Client.bearer(srv.url, 'cyl_not-a-real-token'), 'GET', '/api/v1/session', { expect: 401 });
+  // the only failed login before the rate-limit test at the end (the limit counts per address too)
+  await call(srv.anon(), 'POST', '/api/v1/session', { body: { email: ADMIN_EMAIL, password: 'wrong-password' }, expect: 401 });
+  const missing = await call(srv.anon(), 'POST', '/api/v1/session', { body: { email: ADMIN_EMAIL }, expect: 422 });
+  assert.ok(missing.body.errors.some((e) => e.field === 'password'));
+  await call(srv.anon(), 'POST', '/api/v1/session', { body: '{"email":', expect: 400 });
+  await call(srv.anon(), 'POST', '/api/v1/session', { body: BIG, expect: 413 });
+  await call(c, 'DELETE', '/api/v1/session', { headers: { 'X-CSRF-Token': 'not-the-token' }, expect: 403 });
+  await call(c, 'DELETE', '/api/v1/session', { expect: 204 });
+  const gone = await call(new Client(srv.url, { cookie: `cyl_session=${r.headers.getSetCookie()[0].split(';')[0].split('=')[1]}` }),
+    'GET', '/api/v1/session', { expect: 401 });
+  assert.equal(gone.body.type, '/problems/unauthorized');
+});
+
+test('users: create, list, read, change, audit, passwords, deactivate, export', async () => {
+  for (const k of ['rep', 'rep2', 'victim']) {
+    const body = { email: `${uniq(k)}@test.local`, name: `OpenAPI ${k}`, role: 'rep', locale: 'en', password: PASSWORD };
+    const r = await call(admin, 'POST', '/api/v1/users', { body, expect: 201 });
+    users[k] = { ...r.body, password: PASSWORD };
+    cli[k] = await srv.login(body.email, PASSWORD);
+  }
+  const dup = await call(admin, 'POST', '/api/v1/users', { body: { email: users.rep.email, name: 'Again', role: 'rep' }, expect: 409 });
+  assert.equal(dup.body.type, '/problems/conflict');
+  await call(cli.rep, 'POST', '/api/v1/users', { body: { email: `${uniq('no')}@test.local`, name: 'No', role: 'rep' }, expect: 403 });
+  const unknown = { email: `${uniq('u')}@test.local`, name: 'U', role: 'rep', shoe_size: 42 };
+  await call(admin, 'POST', '/api/v1/users', { body: unknown, expect: 422 });
+  docRefuses('POST', '/api/v1/users', unknown);
+
+  const page1 = await call(admin, 'GET', '/api/v1/users', { query: { role: 'rep', active: 'true', q: 'openapi', sort: '-name', limit: 2 }, expect: 200 });
+  assert.equal(page1.body.items.length, 2);
+  assert.equal(typeof page1.body.next, 'string');
+  const page2 = await call(admin, 'GET', '/api/v1/users', { query: { role: 'rep', active: 'true', q: 'openapi', sort: '-name', limit: 2, after: page1.body.next }, expect: 200 });
+  assert.equal(page2.body.next, null);
+  await call(admin, 'GET', '/api/v1/users', { query: { team_id: 'null', email: users.rep.email }, expect: 200 });
+  const bad = await call(admin, 'GET', '/api/v1/users', { query: { shoe_size: '42' }, expect: 400 });
+  assert.ok(bad.body.errors.some((e) => e.field === 'shoe_size'));
+  await call(admin, 'GET', '/api/v1/users', { query: { limit: '0' }, expect: 400 });
+  await call(anon, 'GET', '/api/v1/users', { expect: 401 });
+
+  const got = await call(admin, 'GET', '/api/v1/users/{id}', { params: { id: users.rep.id }, expect: 200 });
+  await call(admin, 'GET', '/api/v1/users/{id}', { params: { id: 99999999 }, expect: 404 });
+  await call(admin, 'GET', '/api/v1/users/{id}', { params: { id: 'abc' }, expect: 404 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, headers: { 'If-Match': etagOf(got) }, body: { name: 'OpenAPI rep (renamed)' }, expect: 200 });
+  const stale = await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, headers: { 'If-Match': etagOf(got) }, body: { name: 'Lost update' }, expect: 412 });
+  assert.equal(stale.body.type, '/problems/precondition-failed');
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, headers: { 'If-Match': 'W/"abc"' }, body: { name: 'Not an ETag' }, expect: 412 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, headers: { 'If-Match': '*' }, body: { name: 'OpenAPI rep (any version)' }, expect: 200 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, body: { role: 'pilot' }, expect: 422 });
+  await call(cli.rep, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, body: { role: 'admin' }, expect: 403 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, body: BIG, expect: 413 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, body: '[1]', expect: 400 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: 99999999 }, body: { name: 'Nobody' }, expect: 404 });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep2.id }, body: { email: users.rep.email }, expect: 409 });
+
+  const audit = await call(admin, 'GET', '/api/v1/users/{id}/audit', { params: { id: users.rep.id }, expect: 200 });
+  assert.ok(audit.body.items.some((a) => a.action === 'update' && a.field === 'name'));
+  await call(admin, 'GET', '/api/v1/users/{id}/audit', { params: { id: 99999999 }, expect: 404 });
+
+  await call(admin, 'POST', '/api/v1/users/{id}/password', { params: { id: users.victim.id }, body: { password: 'another-password-1' }, expect: 204 });
+  await call(admin, 'POST', '/api/v1/users/{id}/password', { params: { id: users.victim.id }, body: { password: 'short' }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/users/{id}/password', { params: { id: users.rep2.id }, body: { password: 'another-password-1' }, expect: 403 });
+  await call(admin, 'POST', '/api/v1/users/{id}/password', { params: { id: 'x' }, body: { password: 'another-password-1' }, expect: 404 });
+  await call(admin, 'POST', '/api/v1/users/{id}/password', { params: { id: users.victim.id }, body: 'nope', expect: 400 });
+  await call(admin, 'POST', '/api/v1/users/{id}/password', { params: { id: users.victim.id }, body: BIG, expect: 413 });
+
+  const csv = await call(admin, 'GET', '/api/v1/users/export.csv', { query: { role: 'rep', sort: 'email' }, expect: 200 });
+  assert.ok(csv.text.startsWith(csvLine('id,created_at,updated_at,email,name,role,team_id,locale,active')), csv.text.slice(0, 120));
+  // fetch's text() drops a byte order mark, so look at the bytes
+  const raw = await fetch(srv.url + '/api/v1/users/export.csv', { headers: { Cookie: admin.cookie } });
+  assert.deepEqual([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)], [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 byte order mark');
+  assert.ok(!csv.text.includes('password'), 'no password hashes in an export');
+  await call(admin, 'GET', '/api/v1/users/export.csv', { query: { limit: '10' }, expect: 400 });
+  await call(anon, 'GET', '/api/v1/users/export.csv', { expect: 401 });
+
+  // deactivation: not oneself; If-Match honoured; sessions end at once
+  const v = await call(admin, 'GET', '/api/v1/users/{id}', { params: { id: users.victim.id }, expect: 200 });
+  await call(admin, 'DELETE', '/api/v1/users/{id}', { params: { id: users.victim.id }, headers: { 'If-Match': '"1"' }, expect: 412 });
+  await call(cli.rep, 'DELETE', '/api/v1/users/{id}', { params: { id: users.victim.id }, expect: 403 });
+  await call(admin, 'DELETE', '/api/v1/users/{id}', { params: { id: admin.me.id }, expect: 409 });
+  await call(admin, 'DELETE', '/api/v1/users/{id}', { params: { id: 99999999 }, expect: 404 });
+  await call(admin, 'DELETE', '/api/v1/users/{id}', { params: { id: users.victim.id }, headers: { 'If-Match': etagOf(v) }, expect: 204 });
+  await call(cli.victim, 'GET', '/api/v1/session', { expect: 401 });
+});
+
+test('the caller: own profile, own password, API tokens', async () => {
+  const me = await call(cli.rep, 'PATCH', '/api/v1/me', { body: { name: 'OpenAPI rep', locale: 'zh-CN' }, expect: 200 });
+  assert.equal(me.body.locale, 'zh-CN');
+  const refused = await call(cli.rep, 'PATCH', '/api/v1/me', { body: { role: 'admin' }, expect: 422 });
+  assert.ok(refused.body.errors.some((e) => e.field === 'role'));
+  docRefuses('PATCH', '/api/v1/me', { role: 'admin' });
+  await call(cli.rep, 'PATCH', '/api/v1/me', { body: 'not json', expect: 400 });
+  await call(cli.rep, 'PATCH', '/api/v1/me', { body: { name: 'x' }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep, 'PATCH', '/api/v1/me', { body: BIG, expect: 413 });
+  await call(anon, 'PATCH', '/api/v1/me', { body: { name: 'x' }, expect: 401 });
+
+  const wrong = await call(cli.rep2, 'POST', '/api/v1/me/password', { body: { current: 'not-my-password', new: 'a-new-password-1' }, expect: 422 });
+  assert.ok(wrong.body.errors.some((e) => e.field === 'current'));
+  const short = await call(cli.rep2, 'POST', '/api/v1/me/password', { body: { current: PASSWORD, new: 'short' }, expect: 422 });
+  assert.ok(short.body.errors.some((e) => e.field === 'new'));
+  await call(cli.rep2, 'POST', '/api/v1/me/password', { body: { current: PASSWORD, new: 'a-new-password-1' }, expect: 204 });
+  users.rep2.password = 'a-new-password-1';
+  await call(cli.rep2, 'POST', '/api/v1/me/password', { body: '{', expect: 400 });
+  await call(cli.rep2, 'POST', '/api/v1/me/password', { body: BIG, expect: 413 });
+  await call(cli.rep2, 'POST', '/api/v1/me/password', { body: { current: 'x', new: 'y' }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+
+  const made = await call(cli.rep, 'POST', '/api/v1/tokens', { body: { name: 'openapi script' }, expect: 201 });
+  const bearer = Client.bearer(srv.url, made.body.token);
+  const who = await call(bearer, 'GET', '/api/v1/session', { expect: 200 });
+  assert.equal(who.body.id, users.rep.id);
+  assert.equal(who.body.csrf_token, null, 'no CSRF token for a bearer caller');
+  const list = await call(cli.rep, 'GET', '/api/v1/tokens', { expect: 200 });
+  assert.ok(list.body.items.some((t) => t.id === made.body.id && made.body.token.startsWith(t.prefix)));
+  await call(cli.rep, 'POST', '/api/v1/tokens', { body: { name: '' }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/tokens', { body: 'x', expect: 400 });
+  await call(cli.rep, 'POST', '/api/v1/tokens', { body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', '/api/v1/tokens', { body: { name: 'csrf' }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(anon, 'GET', '/api/v1/tokens', { expect: 401 });
+  await call(cli.rep2, 'DELETE', '/api/v1/tokens/{id}', { params: { id: made.body.id }, expect: 404 });   // not theirs
+  await call(cli.rep, 'DELETE', '/api/v1/tokens/{id}', { params: { id: made.body.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(bearer, 'DELETE', '/api/v1/tokens/{id}', { params: { id: made.body.id }, expect: 204 });    // a token may revoke itself
+  await call(cli.rep, 'DELETE', '/api/v1/tokens/{id}', { params: { id: made.body.id }, expect: 404 });
+  await call(bearer, 'DELETE', '/api/v1/tokens/{id}', { params: { id: made.body.id }, expect: 401 });
+  // a bearer caller needs no CSRF token for unsafe methods
+  const t2 = await call(admin, 'POST', '/api/v1/tokens', { body: { name: 'admin script' }, expect: 201 });
+  cli.adminBearer = Client.bearer(srv.url, t2.body.token);
+});
+
+// The CRUD routes every entity shares. `make` returns a create body; `change`
+// a patch; `filters` a list query that should find the record.
+async function crud(seg, { make, change, filters, client = admin, csvHeader }) {
+  const base = `/api/v1/${seg}`;
+  const created = await call(client, 'POST', base, { body: make(), expect: 201 });
+  assert.equal(created.headers.get('location'), `${base}/${created.body.id}`);
+  const id = created.body.id;
+  const list = await call(client, 'GET', base, { query: { ...filters(created.body), limit: 200 }, expect: 200 });
+  assert.ok(list.body.items.some((x) => x.id === id), `${seg}: the list with ${JSON.stringify(filters(created.body))} finds the new record`);
+  const got = await call(client, 'GET', `${base}/{id}`, { params: { id }, expect: 200 });
+  assert.equal(etagOf(got), `"${got.body.version}"`);
+  const changed = await call(client, 'PATCH', `${base}/{id}`, { params: { id }, headers: { 'If-Match': etagOf(got) }, body: change(created.body), expect: 200 });
+  assert.equal(changed.body.version, got.body.version + 1);
+  await call(client, 'PATCH', `${base}/{id}`, { params: { id }, body: { ...change(created.body), version: got.body.version }, expect: 412 });
+  await call(client, 'PATCH', `${base}/{id}`, { params: { id }, body: { created_at: '2020-01-01T00:00:00Z' }, expect: 422 });
+  const audit = await call(client, 'GET', `${base}/{id}/audit`, { params: { id }, expect: 200 });
+  assert.ok(audit.body.items.some((a) => a.action === 'create'));
+  const csv = await call(client, 'GET', `${base}/export.csv`, { query: filters(created.body), expect: 200 });
+  if (csvHeader) assert.ok(csv.text.startsWith(csvLine(csvHeader)), `${seg} CSV header: ${csv.text.slice(0, 200)}`);
+  await call(client, 'GET', base, { query: { sort: 'no_such_field' }, expect: 400 });
+  await call(anon, 'GET', `${base}/{id}`, { params: { id }, expect: 401 });
+  await call(client, 'GET', `${base}/{id}`, { params: { id: 99999999 }, expect: 404 });
+  const unknown = { ...make(), no_such_field: 1 };
+  await call(client, 'POST', base, { body: unknown, expect: 422 });
+  docRefuses('POST', base, unknown);
+  await call(client, 'POST', base, { body: '{"a":1,"a":2}', expect: 400 });
+  return changed.body;
+}
+
+async function deletes(seg, body, client = admin) {
+  const base = `/api/v1/${seg}`;
+  const r = await call(client, 'POST', base, { body, expect: 201 });
+  await call(client, 'DELETE', `${base}/{id}`, { params: { id: r.body.id }, headers: { 'If-Match': '"999"' }, expect: 412 });
+  await call(client, 'DELETE', `${base}/{id}`, { params: { id: r.body.id }, headers: { 'If-Match': etagOf(r) }, expect: 204 });
+  await call(client, 'GET', `${base}/{id}`, { params: { id: r.body.id }, expect: 404 });
+  await call(client, 'DELETE', `${base}/{id}`, { params: { id: r.body.id }, expect: 404 });
+  return r.body;
+}
+
+test('teams', async () => {
+  const parent = await crud('teams', {
+    make: () => ({ name: uniq('Team'), manager_id: admin.me.id }),
+    change: () => ({ name: uniq('Team renamed') }),
+    filters: (t) => ({ manager_id: t.manager_id, parent_id: 'null', q: t.name.slice(0, 8), sort: '-name' }),
+    csvHeader: 'id,created_at,updated_at,name,parent_id,manager_id',
+  });
+  const child = await call(admin, 'POST', '/api/v1/teams', { body: { name: uniq('Sub team'), parent_id: parent.id }, expect: 201 });
+  ids.team = child.body.id;
+  const loop = await call(admin, 'PATCH', '/api/v1/teams/{id}', { params: { id: parent.id }, body: { parent_id: child.body.id }, expect: 422 });
+  assert.ok(loop.body.errors.some((e) => e.field === 'parent_id'));
+  await call(cli.rep, 'POST', '/api/v1/teams', { body: { name: 'Not mine to make' }, expect: 403 });
+  await call(cli.rep, 'DELETE', '/api/v1/teams/{id}', { params: { id: child.body.id }, expect: 403 });
+  await deletes('teams', { name: uniq('Short-lived team') });
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep.id }, body: { team_id: ids.team }, expect: 200 });
+});
+
+test('accounts, with shares', async () => {
+  const acc = await crud('accounts', {
+    make: () => ({ name: uniq('Acme'), industry: 'Manufacturing', region: 'East', size: '200-500', website: 'https://acme.example', owner_id: users.rep.id }),
+    change: () => ({ region: 'North', parent_id: null }),
+    filters: (a) => ({ industry: a.industry, owner_id: a.owner_id, team: ids.team, q: 'acme', sort: 'name' }),
+    csvHeader: 'id,created_at,updated_at,name,industry,region,size,website,owner_id,parent_id',
+  });
+  ids.account = acc.id;
+  const child = await call(cli.rep, 'POST', '/api/v1/accounts', { body: { name: uniq('Acme Shanghai'), parent_id: acc.id }, expect: 201 });
+  assert.equal(child.body.owner_id, users.rep.id, 'owner defaults to the caller');
+  assert.equal(child.body.parent_name, acc.name);
+  await call(cli.rep, 'POST', '/api/v1/accounts', { body: { name: 'Forged' }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep, 'POST', '/api/v1/accounts', { body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', '/api/v1/accounts', { body: { name: '' }, expect: 422 });
+  await call(cli.rep, 'PATCH', '/api/v1/accounts/{id}', { params: { id: acc.id }, body: { owner_id: admin.me.id }, expect: 422 });
+
+  // rep2 cannot see rep's account until it is shared
+  await call(cli.rep2, 'GET', '/api/v1/accounts/{id}', { params: { id: acc.id }, expect: 404 });
+  await call(cli.rep2, 'GET', '/api/v1/accounts/{id}/audit', { params: { id: acc.id }, expect: 404 });
+  const none = await call(cli.rep, 'GET', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, expect: 200 });
+  assert.deepEqual(none.body.items, []);
+  const shared = await call(cli.rep, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, body: { user_id: users.rep2.id }, expect: 200 });
+  assert.deepEqual(shared.body.items.map((s) => s.user_id), [users.rep2.id]);
+  await call(cli.rep2, 'GET', '/api/v1/accounts/{id}', { params: { id: acc.id }, expect: 200 });
+  await call(cli.rep, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, body: { user_id: 'rep2' }, expect: 422 });
+  docRefuses('POST', '/api/v1/accounts/{id}/shares', { user_id: 'rep2' });
+  await call(cli.rep, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, body: { user_id: users.victim.id }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, body: '[]', expect: 400 });
+  await call(cli.rep, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, body: BIG, expect: 413 });
+  await call(cli.rep2, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: child.body.id }, body: { user_id: users.rep2.id }, expect: 404 });
+  await call(cli.rep, 'POST', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, body: { user_id: users.rep2.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(anon, 'GET', '/api/v1/accounts/{id}/shares', { params: { id: acc.id }, expect: 401 });
+  await call(cli.rep2, 'GET', '/api/v1/accounts/{id}/shares', { params: { id: child.body.id }, expect: 404 });
+  await call(cli.rep, 'DELETE', '/api/v1/accounts/{id}/shares/{user_id}', { params: { id: acc.id, user_id: users.victim.id }, expect: 422 });
+  await call(cli.rep, 'DELETE', '/api/v1/accounts/{id}/shares/{user_id}', { params: { id: acc.id, user_id: users.rep2.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep2, 'DELETE', '/api/v1/accounts/{id}/shares/{user_id}', { params: { id: child.body.id, user_id: users.rep2.id }, expect: 404 });
+  await call(cli.rep, 'DELETE', '/api/v1/accounts/{id}/shares/{user_id}', { params: { id: acc.id, user_id: users.rep2.id }, expect: 204 });
+  await call(cli.rep2, 'GET', '/api/v1/accounts/{id}', { params: { id: acc.id }, expect: 404 });
+  const trail = await call(cli.rep, 'GET', '/api/v1/accounts/{id}/audit', { params: { id: acc.id }, expect: 200 });
+  assert.ok(trail.body.items.some((a) => a.action === 'share') && trail.body.items.some((a) => a.action === 'unshare'));
+  await deletes('accounts', { name: uniq('Gone Ltd') }, cli.rep);
+  await call(cli.rep2, 'DELETE', '/api/v1/accounts/{id}', { params: { id: acc.id }, expect: 404 });
+});
+
+test('contacts', async () => {
+  const c = await crud('contacts', {
+    make: () => ({ name: uniq('Li Wei'), title: 'CFO', buying_role: 'economic_buyer', email: 'li.wei@acme.example', phone: '+86 21 5555 0100', account_id: ids.account }),
+    change: () => ({ buying_role: 'decision_maker', phone: null }),
+    filters: (x) => ({ account_id: x.account_id, buying_role: x.buying_role, team: ids.team, q: 'li wei' }),
+    client: cli.rep,
+    csvHeader: 'id,created_at,updated_at,name,title,buying_role,email,phone,account_id,owner_id',
+  });
+  ids.contact = c.id;
+  await call(cli.rep, 'POST', '/api/v1/contacts', { body: { name: 'Bad mail', email: 'not an address' }, expect: 422 });
+  await deletes('contacts', { name: uniq('Temp contact') }, cli.rep);
+});
+
+test('products', async () => {
+  const p = await crud('products', {
+    make: () => ({ name: uniq('Cylinder Pro'), sku: uniq('SKU'), list_price: 120000, unit_cost: 40000, currency: 'CNY', category: 'Licences', active: true }),
+    change: () => ({ unit_cost: null, category: 'Subscriptions' }),
+    filters: (x) => ({ currency: 'CNY', list_price_min: 100000, list_price_max: 120000, active: 'true', category: x.category, sort: '-list_price' }),
+    csvHeader: 'id,created_at,updated_at,name,sku,list_price,unit_cost,currency,category,active',
+  });
+  ids.product = p.id;
+  const usd = await call(admin, 'POST', '/api/v1/products', { body: { name: uniq('Support'), sku: uniq('SUP'), list_price: 5000, currency: 'USD' }, expect: 201 });
+  ids.usdProduct = usd.body.id;
+  const dup = await call(admin, 'POST', '/api/v1/products', { body: { name: 'Copy', sku: p.sku, list_price: 1, currency: 'CNY' }, expect: 409 });
+  assert.equal(dup.body.status, 409);
+  await call(admin, 'PATCH', '/api/v1/products/{id}', { params: { id: usd.body.id }, body: { sku: p.sku }, expect: 409 });
+  await call(cli.rep, 'POST', '/api/v1/products', { body: { name: 'Mine', sku: uniq('R'), list_price: 1, currency: 'CNY' }, expect: 403 });
+  await call(admin, 'POST', '/api/v1/products', { body: { name: 'Floaty', sku: uniq('F'), list_price: 9.99, currency: 'CNY' }, expect: 422 });
+  await call(admin, 'POST', '/api/v1/products', { body: { name: 'Doubloons', sku: uniq('D'), list_price: 1, currency: 'XDB' }, expect: 422 });
+  await deletes('products', { name: uniq('Retired'), sku: uniq('OLD'), list_price: 1, currency: 'EUR' });
+});
+
+test('pipelines, stages and exit criteria', async () => {
+  const pl = await crud('pipelines', {
+    make: () => ({ name: uniq('Renewals') }),
+    change: () => ({ name: uniq('Renewals FY') }),
+    filters: () => ({ is_default: 'false', sort: 'name' }),
+    csvHeader: 'id,created_at,updated_at,name,is_default',
+  });
+  ids.pipeline = pl.id;
+  const st = await crud('stages', {
+    make: () => ({ pipeline_id: pl.id, name: 'Open', position: 1, probability: 5000, kind: 'open' }),
+    change: () => ({ probability: 6000 }),
+    filters: () => ({ pipeline_id: pl.id, kind: 'open', sort: 'position' }),
+    csvHeader: 'id,created_at,updated_at,pipeline_id,name,position,probability,kind',
+  });
+  ids.renewalOpen = st.id;
+  const won = await call(admin, 'POST', '/api/v1/stages', { body: { pipeline_id: pl.id, name: 'Renewed', position: 2, probability: 10000, kind: 'won' }, expect: 201 });
+  ids.renewalWon = won.body.id;
+  await call(admin, 'PATCH', '/api/v1/stages/{id}', { params: { id: st.id }, body: { pipeline_id: pl.id }, expect: 422 });   // create-only
+  await call(admin, 'POST', '/api/v1/stages', { body: { pipeline_id: pl.id, name: 'Too likely', position: 3, probability: 10001, kind: 'open' }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/stages', { body: { pipeline_id: pl.id, name: 'Mine', position: 3, probability: 1, kind: 'open' }, expect: 403 });
+  await deletes('stages', { pipeline_id: pl.id, name: 'Temp', position: 9, probability: 0, kind: 'lost' });
+
+  const crit = await crud('stage-criteria', {
+    make: () => ({ stage_id: st.id, name: 'Contract reviewed', required: true, position: 1 }),
+    change: () => ({ name: 'Contract reviewed by legal' }),
+    filters: () => ({ stage_id: st.id, sort: '-position' }),
+    csvHeader: 'id,created_at,updated_at,stage_id,name,required,position',
+  });
+  ids.renewalCriterion = crit.id;
+  await deletes('stage-criteria', { stage_id: st.id, name: 'Temp criterion' });
+  await deletes('pipelines', { name: uniq('Short-lived pipeline') });
+});
+
+test('opportunities: CRUD, stage moves, criteria, history, line items, shares, board, search', async () => {
+  const dp = await defaultPipeline(admin);
+  const lead = dp.stages.Lead, qualified = dp.stages.Qualified, won = dp.stages.Won, lost = dp.stages.Lost;
+  const opp = await crud('opportunities', {
+    make: () => ({ name: uniq('Acme rollout'), account_id: ids.account, contact_id: ids.contact, amount: 1500000, currency: 'CNY', close_date: '2026-12-31', source: 'web' }),
+    change: () => ({ close_date: '2027-01-15', source: null }),
+    filters: (o) => ({ account_id: o.account_id, stage_id: lead.id, amount_min: 1000000, amount_max: 2000000, close_date_from: '2026-12-01',
+      close_date_to: '2026-12-31', closed_at: 'null', currency: 'CNY', team: ids.team, q: 'acme', sort: '-amount' }),
+    client: cli.rep,
+    csvHeader: 'id,created_at,updated_at,name,account_id,contact_id,owner_id,pipeline_id,stage_id,amount,amount_from_items,currency,close_date,source,lost_reason,stage_entered_at,closed_at',
+  });
+  assert.equal(opp.stage_id, lead.id, 'a new deal starts in the first open stage of the default pipeline');
+  const O = '/api/v1/opportunities/{id}';
+  await call(cli.rep, 'PATCH', O, { params: { id: opp.id }, body: { stage_id: qualified.id }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/opportunities', { body: { name: 'Starts won', stage_id: won.id }, expect: 422 });
+
+  // stage move: refused with the unmet criteria, then allowed once they are ticked
+  const refused = await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: qualified.id }, expect: 422 });
+  assert.deepEqual(refused.body.missing.map((m) => m.name), ['Need identified']);
+  const checklist = await call(cli.rep, 'GET', `${O}/criteria`, { params: { id: opp.id }, expect: 200 });
+  const need = checklist.body.items.find((c) => c.name === 'Need identified');
+  assert.equal(need.met, false);
+  const CR = `${O}/criteria/{criterion_id}`;
+  let ticked = await call(cli.rep, 'PUT', CR, { params: { id: opp.id, criterion_id: need.id }, expect: 200 });
+  assert.equal(ticked.body.items.find((c) => c.id === need.id).met, true);
+  ticked = await call(cli.rep, 'DELETE', CR, { params: { id: opp.id, criterion_id: need.id }, expect: 200 });
+  assert.equal(ticked.body.items.find((c) => c.id === need.id).met, false);
+  await call(cli.rep, 'PUT', CR, { params: { id: opp.id, criterion_id: need.id }, expect: 200 });
+  await call(cli.rep, 'PUT', CR, { params: { id: opp.id, criterion_id: ids.renewalCriterion }, expect: 404 });   // another pipeline's
+  await call(cli.rep, 'PUT', CR, { params: { id: opp.id, criterion_id: need.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep, 'DELETE', CR, { params: { id: opp.id, criterion_id: need.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep2, 'DELETE', CR, { params: { id: opp.id, criterion_id: need.id }, expect: 404 });
+  await call(anon, 'GET', `${O}/criteria`, { params: { id: opp.id }, expect: 401 });
+  await call(cli.rep2, 'GET', `${O}/criteria`, { params: { id: opp.id }, expect: 404 });
+
+  const cur = await call(cli.rep, 'GET', O, { params: { id: opp.id }, expect: 200 });
+  await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: qualified.id, version: cur.body.version - 1 }, expect: 412 });
+  await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: qualified.id, shove: true }, expect: 422 });
+  docRefuses('POST', `${O}/stage`, { stage_id: qualified.id, shove: true });
+  await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: 'stage please', expect: 400 });
+  await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: won.id, override: true, note: 'rep tries' }, expect: 403 });
+  await call(cli.rep2, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: qualified.id }, expect: 404 });
+  const moved = await call(cli.rep, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: qualified.id, version: cur.body.version }, expect: 200 });
+  assert.equal(moved.body.stage_name, 'Qualified');
+
+  // line items: through the deal and through the generic collection
+  const LI = `${O}/line-items`;
+  const item = await call(cli.rep, 'POST', LI, { params: { id: opp.id }, body: { product_id: ids.product, quantity: 2, discount_bp: 1000 }, expect: 201 });
+  assert.equal(item.body.unit_price, 120000, 'the unit price defaults to the list price');
+  assert.equal(item.body.total, 216000);
+  await call(cli.rep, 'POST', LI, { params: { id: opp.id }, body: { product_id: ids.usdProduct, quantity: 1 }, expect: 422 });   // other currency, no price
+  await call(cli.rep, 'POST', LI, { params: { id: opp.id }, body: { product_id: ids.product, quantity: 1, opportunity_id: opp.id + 1 }, expect: 422 });
+  await call(cli.rep, 'POST', LI, { params: { id: opp.id }, body: '"x"', expect: 400 });
+  await call(cli.rep, 'POST', LI, { params: { id: opp.id }, body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', LI, { params: { id: 'abc' }, body: { product_id: ids.product, quantity: 1 }, expect: 404 });
+  await call(cli.rep2, 'POST', LI, { params: { id: opp.id }, body: { product_id: ids.product, quantity: 1 }, expect: 404 });   // a deal rep2 cannot see
+  await call(cli.rep, 'POST', LI, { params: { id: opp.id }, body: { product_id: ids.product, quantity: 1 }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  const items = await call(cli.rep, 'GET', LI, { params: { id: opp.id }, expect: 200 });
+  assert.equal(items.body.items.length, 1);
+  await call(cli.rep2, 'GET', LI, { params: { id: opp.id }, expect: 404 });
+  await call(anon, 'GET', LI, { params: { id: opp.id }, expect: 401 });
+  const withItems = await call(cli.rep, 'GET', O, { params: { id: opp.id }, expect: 200 });
+  assert.equal(withItems.body.amount, 216000);
+  assert.equal(withItems.body.amount_from_items, true);
+  await call(cli.rep, 'PATCH', O, { params: { id: opp.id }, body: { amount: 1 }, expect: 422 });
+  await crud('line-items', {
+    make: () => ({ opportunity_id: opp.id, product_id: ids.product, quantity: 1, unit_price: 100000 }),
+    change: () => ({ quantity: 3, discount_bp: 500 }),
+    filters: () => ({ opportunity_id: opp.id, product_id: ids.product, sort: '-id' }),
+    client: cli.rep,
+    csvHeader: 'id,created_at,updated_at,opportunity_id,product_id,quantity,unit_price,discount_bp,total',
+  });
+  await deletes('line-items', { opportunity_id: opp.id, product_id: ids.product, quantity: 5 }, cli.rep);
+
+  // shares of a deal
+  const S = `${O}/shares`;
+  await call(cli.rep, 'POST', S, { params: { id: opp.id }, body: { user_id: users.rep2.id }, expect: 200 });
+  const sh = await call(cli.rep2, 'GET', S, { params: { id: opp.id }, expect: 200 });
+  assert.deepEqual(sh.body.items.map((s) => s.user_id), [users.rep2.id]);
+  await call(cli.rep, 'DELETE', `${S}/{user_id}`, { params: { id: opp.id, user_id: users.rep2.id }, expect: 204 });
+
+  // an admin overrides unmet criteria to win the deal; history keeps who, when, what was missing
+  const refusedWin = await call(admin, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: won.id }, expect: 422 });
+  assert.ok(refusedWin.body.missing.length >= 1);
+  await call(admin, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: won.id, override: true }, expect: 422 });   // needs a note
+  const win = await call(admin, 'POST', `${O}/stage`, { params: { id: opp.id }, body: { stage_id: won.id, override: true, note: 'signed early' }, expect: 200 });
+  assert.equal(win.body.stage_kind, 'won');
+  assert.equal(typeof win.body.closed_at, 'string');
+  const hist = await call(cli.rep, 'GET', `${O}/history`, { params: { id: opp.id }, expect: 200 });
+  assert.deepEqual(hist.body.items.map((h) => h.to_stage), ['Lead', 'Qualified', 'Won']);
+  assert.equal(hist.body.items[0].from_stage_id, null);
+  assert.equal(hist.body.items[2].override_note, 'signed early');
+  assert.ok(Array.isArray(hist.body.items[2].missing));
+  await call(cli.rep2, 'GET', `${O}/history`, { params: { id: opp.id }, expect: 404 });
+  await call(anon, 'GET', `${O}/history`, { params: { id: opp.id }, expect: 401 });
+  const trail = await call(cli.rep, 'GET', `${O}/audit`, { params: { id: opp.id }, expect: 200 });
+  assert.ok(trail.body.items.some((a) => a.field === 'stage_id'));
+
+  // a lost deal needs a reason
+  const second = await call(cli.rep, 'POST', '/api/v1/opportunities', { body: { name: uniq('Second deal'), account_id: ids.account }, expect: 201 });
+  await call(cli.rep, 'POST', `${O}/stage`, { params: { id: second.body.id }, body: { stage_id: lost.id }, expect: 422 });
+  const gone = await call(cli.rep, 'POST', `${O}/stage`, { params: { id: second.body.id }, body: { stage_id: lost.id, lost_reason: 'Budget cut' }, expect: 200 });
+  assert.equal(gone.body.lost_reason, 'Budget cut');
+
+  // a deal in the renewals pipeline keeps its stage and pipeline from being deleted
+  const renewal = await call(cli.rep, 'POST', '/api/v1/opportunities', { body: { name: uniq('Renewal'), pipeline_id: ids.pipeline, currency: 'USD', amount: 50000 }, expect: 201 });
+  assert.equal(renewal.body.stage_id, ids.renewalOpen);
+  ids.renewal = renewal.body.id;
+  await call(admin, 'DELETE', '/api/v1/stages/{id}', { params: { id: ids.renewalOpen }, expect: 409 });
+  await call(admin, 'DELETE', '/api/v1/pipelines/{id}', { params: { id: ids.pipeline }, expect: 409 });
+  await call(cli.rep, 'DELETE', '/api/v1/pipelines/{id}', { params: { id: ids.pipeline }, expect: 403 });
+  ids.opportunity = opp.id;
+  ids.second = second.body.id;
+  await deletes('opportunities', { name: uniq('Mistake') }, cli.rep);
+  await call(cli.rep2, 'DELETE', O, { params: { id: opp.id }, expect: 404 });
+});
+
+test('activities', async () => {
+  const a = await crud('activities', {
+    make: () => ({ kind: 'task', subject: uniq('Send proposal'), body: 'Pricing for 200 seats.\nTwo options.', due_at: '2026-12-01T09:00:00+08:00', opportunity_id: ids.renewal }),
+    change: () => ({ outcome: 'Sent', body: null }),
+    filters: () => ({ kind: 'task', due_at_from: '2026-12-01', due_at_to: '2026-12-01T23:59:59Z', done_at: 'null', opportunity_id: ids.renewal, team: ids.team, q: 'proposal', sort: 'due_at' }),
+    client: cli.rep,
+    csvHeader: 'id,created_at,updated_at,kind,subject,body,due_at,done_at,outcome,opportunity_id,account_id,contact_id,owner_id',
+  });
+  assert.equal(a.due_at, '2026-12-01T01:00:00.000Z', 'times are stored and shown in UTC');
+  const orphan = await call(cli.rep, 'POST', '/api/v1/activities', { body: { kind: 'note', subject: 'About nothing' }, expect: 422 });
+  assert.ok(orphan.body.errors.some((e) => e.field === 'opportunity_id'));
+  await call(cli.rep, 'POST', '/api/v1/activities', { body: { kind: 'note', subject: 'When?', contact_id: ids.contact, due_at: 'tomorrow' }, expect: 422 });
+  await deletes('activities', { kind: 'call', subject: uniq('Call back'), contact_id: ids.contact }, cli.rep);
+});
+
+test('board and search', async () => {
+  const board = await call(cli.rep, 'GET', '/api/v1/board', { expect: 200 });
+  assert.ok(board.body.pipeline.is_default);
+  const renewals = await call(cli.rep, 'GET', '/api/v1/board', { query: { pipeline_id: ids.pipeline, closed_days: 7, owner_id: users.rep.id, q: 'renewal' }, expect: 200 });
+  const card = renewals.body.stages.flatMap((s) => s.cards).find((c) => c.id === ids.renewal);
+  assert.ok(card, 'the renewal deal is on its board');
+  assert.match(card.next_step, /^Send proposal/, 'the card shows the open task');
+  await call(cli.rep, 'GET', '/api/v1/board', { query: { limit: 5 }, expect: 400 });
+  await call(cli.rep, 'GET', '/api/v1/board', { query: { closed_days: -1 }, expect: 400 });
+  await call(cli.rep, 'GET', '/api/v1/board', { query: { pipeline_id: 99999999 }, expect: 404 });
+  await call(anon, 'GET', '/api/v1/board', { expect: 401 });
+
+  const found = await call(cli.rep, 'GET', '/api/v1/search', { query: { q: 'acme' }, expect: 200 });
+  assert.ok(found.body.accounts.length >= 1 && found.body.contacts.length >= 1 && found.body.opportunities.length >= 1);
+  await call(cli.adminBearer, 'GET', '/api/v1/search', { query: { q: 'li wei' }, expect: 200 });
+  await call(cli.rep, 'GET', '/api/v1/search', { expect: 400 });
+  await call(anon, 'GET', '/api/v1/search', { query: { q: 'acme' }, expect: 401 });
+});
+
+test('login rate limit: 429 after repeated failures', async () => {
+  // runs last on this server: the limit also counts per client address
+  const email = `${uniq('nobody')}@test.local`;
+  let last;
+  for (let i = 0; i < 8; i++) {
+    last = await call(srv.anon(), 'POST', '/api/v1/session', { body: { email, password: 'guess-number-' + i } });
+    assert.ok([401, 429].includes(last.status), `login attempt ${i + 1}: ${last.status}`);
+    if (last.status === 429) break;
+  }
+  assert.equal(last.status, 429, 'repeated failed logins end in 429');
+  assert.equal(last.body.type, '/problems/rate-limited');
+});
+
+test('coverage: every documented operation and problem response was exercised', () => {
+  const missing = [];
+  for (const [template, item] of Object.entries(doc.paths))
+    for (const m of Object.keys(item).filter((k) => METHODS.includes(k)))
+      if (!exercised.has(`${m.toUpperCase()} ${template}`)) missing.push(`${m.toUpperCase()} ${template} (${item[m].operationId})`);
+  assert.deepEqual(missing, [], `operations of docs/openapi.json no request exercised:\n  ${missing.join('\n  ')}`);
+  const expected = Object.keys(doc.components.responses).filter((k) => k !== 'ServerError');
+  const unseen = expected.filter((k) => !componentsSeen.has(k));
+  assert.deepEqual(unseen, [], `documented responses never validated against a real answer: ${unseen.join(', ')}`);
+});
