@@ -7,10 +7,11 @@
 #include "../core/log.h"
 
 void api_register(void) {
+    /* first match wins: fixed paths before the generic /api/v1/{entity} ones */
+    api_system_routes();
     api_session_routes();
     api_opportunity_routes();
     api_record_routes();
-    api_system_routes();
 }
 
 void api_json(http_resp *w, int status, json_t *v) {
@@ -123,8 +124,14 @@ int api_id(http_req *r, http_resp *w, int i, int64_t *id) {
 int64_t api_if_match(http_req *r) {
     const char *h = http_header(r, "If-Match");
     if (!h) return 0;
-    while (*h == ' ' || *h == '"' || *h == 'W' || *h == '/') h++;
-    return strtoll(h, NULL, 10);
+    while (*h == ' ') h++;
+    if (!strcmp(h, "*")) return 0;
+    if (!strncmp(h, "W/", 2)) h += 2;
+    if (*h == '"') h++;
+    char *end;
+    long long v = strtoll(h, &end, 10);
+    /* anything but one of our ETags matches no version: -1 makes the update answer 412, never skip the check */
+    return v > 0 && end != h && (!strcmp(end, "\"") || !*end) ? v : -1;
 }
 
 typedef struct lq_ctx { list_query *q; } lq_ctx;

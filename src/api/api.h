@@ -15,7 +15,7 @@ int  api_auth(http_req *r, http_resp *w, crm_ctx *c);                   /* 0 ok;
 int  api_db(http_resp *w, crm_ctx *c);                                   /* connection only, no caller (public routes) */
 json_t *api_body(http_req *r, http_resp *w);                             /* parsed JSON body or NULL (problem written) */
 int  api_id(http_req *r, http_resp *w, int param, int64_t *id);          /* path param -> positive id */
-int64_t api_if_match(http_req *r);                                       /* version from If-Match, 0 if none */
+int64_t api_if_match(http_req *r);                                       /* version from If-Match; 0 if none or *; -1 if no ETag of ours */
 void api_json(http_resp *w, int status, json_t *v);                      /* steals v */
 void api_problem(http_resp *w, const err *e);                            /* problem+json from an err */
 void api_fail(http_resp *w, err_class cls, const char *detail);          /* problem+json with just a detail */

@@ -24,6 +24,8 @@ static void stage(http_req *r, http_resp *w) {
     json_t *in = api_body(r, w), *out = NULL;
     if (!in) return;
     err e = {0};
+    int64_t if_match = api_if_match(r);
+    if (if_match && !json_object_get(in, "version")) json_object_set_new(in, "version", json_integer(if_match));
     int rc = opp_move_stage(&c, id, in, &out, &e);
     json_decref(in);
     if (rc) { api_problem(w, &e); return; }
@@ -89,6 +91,9 @@ static void line_items(http_req *r, http_resp *w) {
         int rc = record_create(&c, &def_line_items, in, &out, &e);
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
+        json_int_t item = json_integer_value(json_object_get(out, "id"));
+        http_add_header(w, "Location", arena_printf(r->a, "/api/v1/line-items/%lld", (long long)item));
+        http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(out, "version"))));
         api_json(w, 201, out);
         return;
     }

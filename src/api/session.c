@@ -94,6 +94,7 @@ static int set_password(crm_ctx *c, int64_t uid, const char *pw, err *e) {
     if (store_begin(c->db, 1, e)) return -1;
     if (store_run(c->db, "UPDATE users SET password_hash = ?, version = version + 1, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
                   e, "sii", hash, time_now_ms(), uid) ||
+        (store_changes(c->db) == 0 && err_set(e, ERR_NOT_FOUND, "no user with id %lld", (long long)uid)) ||
         audit_write(c, "users", uid, "update", "password_hash", NULL, "(changed)", e)) {
         store_rollback(c->db);
         return -1;
@@ -145,14 +146,17 @@ static void tokens(http_req *r, http_resp *w) {
         return;
     }
     store_stmt *st = store_prepare(c.db, "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id", &e);
+    char used[32];
     if (!st) { api_problem(w, &e); return; }
     store_bind_int(st, 1, c.p->user_id);
     json_t *items = json_array();
     while (store_step(st, &e) == STORE_ROW) {
         char ts[32];
         time_format_ms(store_col_int(st, 3), ts);
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
-                                               "name", store_col_text(st, 1), "prefix", store_col_text(st, 2), "created_at", ts));
+        if (!store_col_null(st, 4)) time_format_ms(store_col_int(st, 4), used);
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0),
+                                               "name", store_col_text(st, 1), "prefix", store_col_text(st, 2), "created_at", ts,
+                                               "last_used_at", store_col_null(st, 4) ? json_null() : json_string(used)));
     }
     store_reset(st);
     if (e.cls) { json_decref(items); api_problem(w, &e); return; }
@@ -171,6 +175,8 @@ static void token(http_req *r, http_resp *w) {
 static void users_create(http_req *r, http_resp *w) {
     crm_ctx c = {0};
     if (api_auth(r, w, &c)) return;
+    /* before the body is even read: hashing a password costs 80 ms of CPU */
+    if (!policy_can_change_kind(c.p, ACCESS_ADMIN)) { api_fail(w, ERR_FORBIDDEN, "your role cannot create users"); return; }
     json_t *in = api_body(r, w), *out = NULL;
     if (!in) return;
     err e = {0};

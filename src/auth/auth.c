@@ -41,12 +41,12 @@ static void make_dummy(void) {
 
 /* ---- rate limiting: fixed window per key, in the database ---- */
 
-static int too_many(store *s, const char *key, int64_t now, err *e) {
+static int too_many(store *s, const char *key, int64_t limit, int64_t now, err *e) {
     int64_t failures = 0;
     int rc = store_scalar_int(s, "SELECT failures FROM login_attempts WHERE key = ? AND window_start > ?", &failures, e,
                               "si", key, now - LOGIN_WINDOW_MS);
     if (rc < 0) return -1;
-    return rc == 1 && failures >= LOGIN_MAX_FAILURES;
+    return rc == 1 && failures >= limit;
 }
 
 static int note_failure(store *s, const char *key, int64_t now, err *e) {
@@ -63,7 +63,7 @@ int auth_login(store *s, arena *a, const char *email, const char *password, cons
     int64_t now = time_now_ms();
     const char *kmail = arena_printf(a, "email:%s", email);
     const char *kip = arena_printf(a, "ip:%s", ip ? ip : "?");
-    int t1 = too_many(s, kmail, now, e), t2 = t1 ? t1 : too_many(s, kip, now, e);
+    int t1 = too_many(s, kmail, LOGIN_MAX_FAILURES, now, e), t2 = t1 ? t1 : too_many(s, kip, LOGIN_MAX_FAILURES_IP, now, e);
     if (t1 < 0 || t2 < 0) return -1;
     if (t1 || t2) return err_set(e, ERR_RATE_LIMITED, "too many failed logins; try again in 15 minutes");
 
@@ -206,15 +206,26 @@ int auth_session(store *s, arena *a, const char *token, principal *p, err *e) {
     return 0;
 }
 
+#define TOKEN_TOUCH_MS 60000   /* last_used_at is kept to the minute: a write per minute, not per request */
+
 int auth_bearer(store *s, arena *a, const char *token, principal *p, err *e) {
     char th[65];
     auth_hash_secret(token, th);
-    if (lookup(s, a, "SELECT " USER_COLS ", x.name FROM api_tokens x JOIN users u ON u.id = x.user_id "
-                     "WHERE x.token_hash = ? AND x.revoked_at IS NULL AND u.active = 1 AND u.deleted_at IS NULL",
-               th, 0, p, NULL, "unknown or revoked API token", e))
+    store_stmt *st = store_prepare(s, "SELECT " USER_COLS ", x.id, x.last_used_at FROM api_tokens x JOIN users u ON u.id = x.user_id "
+                                      "WHERE x.token_hash = ? AND x.revoked_at IS NULL AND u.active = 1 AND u.deleted_at IS NULL", e);
+    if (!st) return -1;
+    store_bind_text(st, 1, th);
+    int rc = store_step(st, e);
+    if (rc < 0) return -1;
+    if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "unknown or revoked API token"); }
+    principal_from_row(s, a, st, p, e);
+    int64_t id = store_col_int(st, 6), used = store_col_null(st, 7) ? 0 : store_col_int(st, 7), now = time_now_ms();
+    store_reset(st);
+    if (now - used > TOKEN_TOUCH_MS &&
+        store_run(s, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", e, "ii", now, id))
         return -1;
     p->via_session = 0;
-    return 0;
+    return load_scope(s, a, p, e);
 }
 
 int auth_token_create(store *s, arena *a, int64_t uid, const char *name, int64_t *id, const char **secret, err *e) {

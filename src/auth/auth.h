@@ -26,7 +26,8 @@ typedef struct principal {
 } principal;
 
 #define SESSION_TTL_MS (12LL * 3600 * 1000)      /* a session lives 12 hours */
-#define LOGIN_MAX_FAILURES 5                       /* per email and per IP ... */
+#define LOGIN_MAX_FAILURES 5                       /* per email ... */
+#define LOGIN_MAX_FAILURES_IP 30                   /* ... and per client address (an office shares one behind NAT) ... */
 #define LOGIN_WINDOW_MS (15LL * 60 * 1000)         /* ... within 15 minutes */
 
 role        auth_role_parse(const char *s);        /* 0 if unknown */

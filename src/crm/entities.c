@@ -12,7 +12,7 @@ static const char *const buying_roles[] = {"decision_maker", "economic_buyer", "
 static const char *const stage_kinds[] = {"open", "won", "lost", NULL};
 static const char *const activity_kinds[] = {"call", "email", "meeting", "task", "note", NULL};
 
-enum { R = FF_REQUIRED, RO = FF_READONLY, CO = FF_CREATE_ONLY, S = FF_SEARCH, F = FF_FILTER, O = FF_SORT, H = FF_HIDDEN };
+enum { R = FF_REQUIRED, RO = FF_READONLY, CO = FF_CREATE_ONLY, S = FF_SEARCH, F = FF_FILTER, O = FF_SORT, H = FF_HIDDEN, NN = FF_NONULL };
 
 /* ---- shared hooks ---- */
 
@@ -59,11 +59,16 @@ static int activity_check(crm_ctx *c, const record_def *d, json_t *rec, const js
     if (!has_o && !has_a && !has_c)
         return err_field_add(e, "opportunity_id", "an activity belongs to an opportunity, an account or a contact");
     if (has_o && !has_a) {
-        /* file it under the deal's account too, so the account timeline shows it */
+        /* file it under the deal's account too, so the account timeline shows it; but only when the
+         * caller sees both: a hidden deal must answer like a missing one, and a deal shared without
+         * its account must still take a note */
         int64_t acc = 0;
-        if (store_scalar_int(c->db, "SELECT account_id FROM opportunities WHERE id = ?", &acc, e, "i", json_integer_value(o)) < 0)
+        int vis = record_visible(c, "opportunities", json_integer_value(o), e);
+        if (vis > 0 && store_scalar_int(c->db, "SELECT account_id FROM opportunities WHERE id = ?", &acc, e, "i", json_integer_value(o)) < 0)
             return -1;
-        if (acc) json_object_set_new(rec, "account_id", json_integer(acc));
+        if (vis > 0 && acc) vis = record_visible(c, "accounts", acc, e);
+        if (vis < 0) return -1;
+        if (vis > 0 && acc) json_object_set_new(rec, "account_id", json_integer(acc));
     }
     return 0;
 }
@@ -94,7 +99,7 @@ static int pipeline_after(crm_ctx *c, const record_def *d, int64_t id, json_t *r
 
 static const field_def user_fields[] = {
     {"email", FT_EMAIL, R | S | F | O, 254}, {"name", FT_TEXT, R | S | O, 120}, {"role", FT_ENUM, R | F, 0, NULL, roles},
-    {"team_id", FT_REF, F, 0, "teams"}, {"locale", FT_ENUM, 0, 0, NULL, locales}, {"active", FT_BOOL, F},
+    {"team_id", FT_REF, F, 0, "teams"}, {"locale", FT_ENUM, NN, 0, NULL, locales}, {"active", FT_BOOL, F | NN},
     {"password_hash", FT_TEXT, H | RO, 200}, {NULL}};
 const record_def def_users = {"users", "user", ACCESS_ADMIN, user_fields, NULL, "name", NULL, NULL, 0};
 
@@ -121,10 +126,10 @@ const record_def def_contacts = {"contacts", "contact", ACCESS_CONTACT, contact_
 static const field_def product_fields[] = {
     {"name", FT_TEXT, R | S | O, 200}, {"sku", FT_TEXT, R | S | F | O, 64}, {"list_price", FT_MONEY, R | F | O},
     {"unit_cost", FT_MONEY, 0}, {"currency", FT_CURRENCY, R | F}, {"category", FT_TEXT, F | O, 80},
-    {"active", FT_BOOL, F}, {NULL}};
+    {"active", FT_BOOL, F | NN}, {NULL}};
 const record_def def_products = {"products", "product", ACCESS_CONFIG, product_fields, NULL, "name", NULL, NULL, 0};
 
-static const field_def pipeline_fields[] = {{"name", FT_TEXT, R | S | O, 120}, {"is_default", FT_BOOL, F}, {NULL}};
+static const field_def pipeline_fields[] = {{"name", FT_TEXT, R | S | O, 120}, {"is_default", FT_BOOL, F | NN}, {NULL}};
 const record_def def_pipelines = {"pipelines", "pipeline", ACCESS_CONFIG, pipeline_fields, NULL, "name", NULL, pipeline_after, 0};
 
 static const field_def stage_fields[] = {
@@ -133,8 +138,8 @@ static const field_def stage_fields[] = {
 const record_def def_stages = {"stages", "stage", ACCESS_CONFIG, stage_fields, NULL, "position", NULL, stage_after, 0};
 
 static const field_def criterion_fields[] = {
-    {"stage_id", FT_REF, R | F | CO, 0, "stages"}, {"name", FT_TEXT, R | O, 200}, {"required", FT_BOOL, 0},
-    {"position", FT_INT, O, 1000}, {NULL}};
+    {"stage_id", FT_REF, R | F | CO, 0, "stages"}, {"name", FT_TEXT, R | O, 200}, {"required", FT_BOOL, NN},
+    {"position", FT_INT, O | NN, 1000}, {NULL}};
 const record_def def_stage_criteria = {"stage_criteria", "exit criterion", ACCESS_CONFIG, criterion_fields, NULL, "position", NULL, NULL, 0};
 
 static const extra_col opp_extras[] = {
@@ -146,7 +151,7 @@ static const extra_col opp_extras[] = {
 static const field_def opp_fields[] = {
     {"name", FT_TEXT, R | S | O, 200}, {"account_id", FT_REF, F, 0, "accounts"}, {"contact_id", FT_REF, F, 0, "contacts"},
     {"owner_id", FT_REF, R | F | O, 0, "users"}, {"pipeline_id", FT_REF, R | F | CO, 0, "pipelines"},
-    {"stage_id", FT_REF, R | F | CO, 0, "stages"}, {"amount", FT_MONEY, F | O}, {"amount_from_items", FT_BOOL, RO},
+    {"stage_id", FT_REF, R | F | CO, 0, "stages"}, {"amount", FT_MONEY, F | O | NN}, {"amount_from_items", FT_BOOL, RO},
     {"currency", FT_CURRENCY, R | F | CO}, {"close_date", FT_DATE, F | O}, {"source", FT_TEXT, F, 80},
     {"lost_reason", FT_TEXT, RO, 500}, {"stage_entered_at", FT_TIME, RO | O}, {"closed_at", FT_TIME, RO | F | O}, {NULL}};
 const record_def def_opportunities = {"opportunities", "opportunity", ACCESS_OWNED, opp_fields, opp_extras, "-id",
@@ -155,7 +160,7 @@ const record_def def_opportunities = {"opportunities", "opportunity", ACCESS_OWN
 static const extra_col item_extras[] = {{"product_name", "SELECT name FROM products WHERE id = t.product_id", FT_TEXT}, {NULL}};
 static const field_def item_fields[] = {
     {"opportunity_id", FT_REF, R | F | CO, 0, "opportunities"}, {"product_id", FT_REF, R | F, 0, "products"},
-    {"quantity", FT_INT, R, 1000000000}, {"unit_price", FT_MONEY, R}, {"discount_bp", FT_BP, 0},
+    {"quantity", FT_INT, R, 1000000000}, {"unit_price", FT_MONEY, R}, {"discount_bp", FT_BP, NN},
     {"total", FT_MONEY, RO}, {NULL}};
 const record_def def_line_items = {"line_items", "line item", ACCESS_OPP_CHILD, item_fields, item_extras, "id",
                                    line_item_check, line_item_after, 1};

@@ -78,6 +78,12 @@ int opp_check(crm_ctx *c, const record_def *d, json_t *rec, const json_t *old, e
     if (!found) return err_field_add(e, "stage_id", "no such stage");
     if (si.pipeline_id != pid) return err_field_add(e, "stage_id", "belongs to another pipeline");
     if (strcmp(si.kind, "open")) return err_field_add(e, "stage_id", "a new opportunity starts in an open stage; move it to won or lost afterwards");
+    int64_t first = 0;
+    if (store_scalar_int(c->db, "SELECT MIN(position) FROM stages WHERE pipeline_id = ? AND kind = 'open' AND deleted_at IS NULL", &first, e, "i", pid) < 0)
+        return -1;
+    /* a later stage means exit criteria the new deal has not met; only a manager may place it there */
+    if (si.position > first && !policy_can_override(c->p))
+        return err_field_add(e, "stage_id", "a new opportunity starts in the first stage; move it on once its exit criteria are met");
     json_object_set_new(rec, "amount_from_items", json_false());
     set_now(rec, "stage_entered_at");
     return 0;
@@ -159,6 +165,7 @@ int line_item_after(crm_ctx *c, const record_def *d, int64_t id, json_t *rec, co
         store_scalar_int(c->db, "SELECT amount FROM opportunities WHERE id = ?", &before, e, "i", opp) < 0)
         return -1;
     if (!count) sum = before; /* the last item went: keep the figure, let the user type it again */
+    if (sum > MONEY_MAX) return err_field_add(e, "quantity", "the opportunity's total would be too large");
     if (store_run(c->db, "UPDATE opportunities SET amount = ?, amount_from_items = ?, version = version + 1, updated_at = ? WHERE id = ?",
                   e, "iiii", sum, count > 0 ? (int64_t)1 : (int64_t)0, time_now_ms(), opp))
         return -1;
@@ -185,7 +192,8 @@ static int unmet_criteria(crm_ctx *c, int64_t opp, const stage_info *to, json_t 
         "ORDER BY s.position, sc.position, sc.id", e);
     if (!st) return -1;
     store_bind_int(st, 1, to->pipeline_id);
-    store_bind_int(st, 2, !strcmp(to->kind, "won") ? (int64_t)1 << 40 : to->position);
+    /* won: every open stage; the bound must fit PostgreSQL's INTEGER position */
+    store_bind_int(st, 2, !strcmp(to->kind, "won") ? (int64_t)INT32_MAX : to->position);
     store_bind_int(st, 3, opp);
     int rc;
     while ((rc = store_step(st, e)) == STORE_ROW)
@@ -418,6 +426,8 @@ static int do_share(crm_ctx *c, void *arg, err *e) {
                               e, "siii", x->d->name, x->id, x->user, time_now_ms());
     else rc = store_run(c->db, "DELETE FROM shares WHERE entity = ? AND record_id = ? AND user_id = ?", e, "sii", x->d->name, x->id, x->user);
     if (rc) return -1;
+    if (store_changes(c->db) == 0) /* sharing twice changes nothing; unsharing what was not shared is an error */
+        return x->on ? 0 : err_set(e, ERR_NOT_FOUND, "the record is not shared with user %lld", (long long)x->user);
     char u[24];
     snprintf(u, sizeof u, "%lld", (long long)x->user);
     return audit_write(c, x->d->name, x->id, x->on ? "share" : "unshare", "user_id", x->on ? NULL : u, x->on ? u : NULL, e);
@@ -431,6 +441,7 @@ int record_share(crm_ctx *c, const record_def *d, int64_t id, int64_t user, int 
 }
 
 int record_shares(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e) {
+    if (d->access != ACCESS_OWNED) return err_set(e, ERR_NOT_FOUND, "%ss cannot be shared", d->label);
     int vis = record_visible(c, d->name, id, e);
     if (vis < 0) return -1;
     if (!vis) return err_set(e, ERR_NOT_FOUND, "no %s with id %lld", d->label, (long long)id);
@@ -451,6 +462,8 @@ int record_shares(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err
 /* ---- audit ---- */
 
 int audit_list(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e) {
+    /* who changed whose role or password is for admins */
+    if (d->access == ACCESS_ADMIN && !policy_is_admin(c->p)) return err_set(e, ERR_FORBIDDEN, "only an admin can read the audit trail of %ss", d->label);
     int vis = record_visible(c, d->name, id, e);
     if (vis < 0) return -1;
     if (!vis) return err_set(e, ERR_NOT_FOUND, "no %s with id %lld", d->label, (long long)id);

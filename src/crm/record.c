@@ -62,6 +62,7 @@ static int has_control(const char *s, int allow_newlines) {
 static int check_value(const field_def *f, const json_t *v, err *e) {
     if (json_is_null(v)) {
         if (f->flags & FF_REQUIRED) return err_field_add(e, f->name, "is required");
+        if (f->flags & FF_NONULL) return err_field_add(e, f->name, "must not be null");
         return 0;
     }
     switch (f->type) {
@@ -445,6 +446,12 @@ static int do_delete(crm_ctx *c, void *arg, err *e) {
     json_t *old = NULL;
     int rc = -1;
     if (record_load(c, d, x->id, 1, &old, e)) goto done;
+    json_t *owner = json_object_get(old, "owner_id");
+    if (d->access == ACCESS_OWNED && json_is_integer(owner) && !policy_owner_allowed(c->p, json_integer_value(owner))) {
+        /* a share lets one work on a record, not remove it */
+        err_set(e, ERR_FORBIDDEN, "only the owner or their manager can delete this %s", d->label);
+        goto done;
+    }
     int64_t version = json_integer_value(json_object_get(old, "version"));
     if (x->if_version && x->if_version != version) {
         err_set(e, ERR_PRECONDITION, "the %s was changed by someone else (now version %lld)", d->label, (long long)version);
@@ -526,7 +533,7 @@ static int add_filter(crm_ctx *c, const record_def *d, where *w, const char *k, 
         int64_t team;
         if (parse_int(v, &team)) return err_field_add(e, k, "must be a team id");
         buf_puts(&w->sql, " AND t.owner_id IN (SELECT u.id FROM users u WHERE u.team_id IN ("
-                          "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT tm.id FROM teams tm JOIN sub ON tm.parent_id = sub.id) "
+                          "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT tm.id FROM teams tm JOIN sub ON tm.parent_id = sub.id) "
                           "SELECT id FROM sub))");
         w_int(w, team);
         return 0;
@@ -581,20 +588,21 @@ static int add_filter(crm_ctx *c, const record_def *d, where *w, const char *k, 
     return 0;
 }
 
-/* Cursor: base64url of "<sort value>\n<id>", opaque to clients. */
+/* Cursor: base64url of "<sort value>\n<id>", opaque to clients. Never
+ * truncated: a sort value can be 300 characters of 4-byte UTF-8 (about 1.6 KB
+ * of cursor). */
 static const char *cursor_make(arena *a, const char *val, int64_t id) {
-    char raw[600];
-    int n = snprintf(raw, sizeof raw, "%s\n%lld", val ? val : "", (long long)id);
-    if (n >= (int)sizeof raw) n = sizeof raw - 1;
-    size_t cap = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    const char *raw = arena_printf(a, "%s\n%lld", val ? val : "", (long long)id);
+    size_t n = strlen(raw);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *out = arena_alloc(a, cap);
-    sodium_bin2base64(out, cap, (unsigned char *)raw, (size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, cap, (const unsigned char *)raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     return out;
 }
 
 static int cursor_read(arena *a, const char *cur, const char **val, int64_t *id) {
     size_t len = strlen(cur);
-    if (len > 800) return -1;
+    if (len > 2048) return -1;
     unsigned char *raw = arena_alloc(a, len + 1);
     size_t n;
     if (sodium_base642bin(raw, len, cur, len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING)) return -1;
@@ -671,13 +679,13 @@ int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **o
     json_t *items = json_array();
     const char *next = NULL;
     int count = 0, src;
-    int sortcol = store_ncols(st) - 1;
     while ((src = store_step(st, e)) == STORE_ROW) {
         if (count == limit) break; /* one row past the page: there is a next page */
         json_array_append_new(items, row_json(st, d));
         count++;
         if (count == limit) {
-            const char *sv = sf ? store_col_text(st, sortcol) : NULL;
+            /* the sort key is the last column; ask after a step (PostgreSQL has no columns before) */
+            const char *sv = sf ? store_col_text(st, store_ncols(st) - 1) : NULL;
             next = cursor_make(c->a, sv, store_col_int(st, 0));
         }
     }

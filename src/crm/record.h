@@ -36,6 +36,7 @@ enum {
     FF_FILTER = 16,    /* ?name= (and ranges for dates, times, money) */
     FF_SORT = 32,      /* ?sort=name or -name */
     FF_HIDDEN = 64,    /* never written to output (password hashes) */
+    FF_NONULL = 128,   /* may be left out (a default applies) but never set to null */
 };
 
 typedef struct field_def {

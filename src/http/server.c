@@ -144,10 +144,11 @@ static int method_of(const char *m) {
     return 0;
 }
 
-static void simple_problem(http_resp *w, int status, const char *type, const char *title) {
+/* Problems the server answers before any handler runs (same shape as api.c's). */
+static void simple_problem(http_resp *w, int status, const char *type, const char *title, const char *detail) {
     w->status = status;
     w->content_type = "application/problem+json";
-    buf_printf(&w->body, "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d}", type, title, status);
+    buf_printf(&w->body, "{\"type\":\"/problems/%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}", type, title, status, detail);
 }
 
 /* The route for a request (placeholders filled in), or NULL with *path_matched
@@ -157,7 +158,7 @@ static const route *find_route(http_req *r, int *path_matched) {
     *path_matched = 0;
     for (int i = 0; i < nroutes; i++) {
         if (!match(routes[i].pattern, r->path, NULL)) continue;
-        *path_matched = 1;
+        *path_matched |= routes[i].methods; /* nonzero: the path exists; the bits feed the Allow header of a 405 */
         if (!(routes[i].methods & method)) continue;
         match(routes[i].pattern, r->path, r);
         return &routes[i];
@@ -167,9 +168,16 @@ static const route *find_route(http_req *r, int *path_matched) {
 
 static void dispatch(http_req *r, http_resp *w, const route *rt, int path_matched) {
     if (rt) rt->h(r, w);
-    else if (path_matched) simple_problem(w, 405, "method-not-allowed", "Method not allowed");
-    else if (fallback) fallback(r, w);
-    else simple_problem(w, 404, "not-found", "Not found");
+    else if (path_matched) {
+        simple_problem(w, 405, "method-not-allowed", "Method not allowed", "this resource does not take that method");
+        static const struct { int bit; const char *name; } names[] = {
+            {HTTP_GET, "GET, HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"}, {HTTP_PATCH, "PATCH"}, {HTTP_DELETE, "DELETE"}};
+        char allow[64] = "";
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (path_matched & names[i].bit) snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", *allow ? ", " : "", names[i].name);
+        http_add_header(w, "Allow", arena_strdup(r->a, allow)); /* RFC 9110: a 405 says what is allowed */
+    } else if (fallback) fallback(r, w);
+    else simple_problem(w, 404, "not-found", "Not found", "no such resource");
 }
 
 /* ---- slow routes: a queue and two worker threads ---- */
@@ -293,8 +301,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->client_ip = st->ip;
     st->method = method;
     w->status = 200;
-    if (st->too_large) simple_problem(w, 413, "too-large", "Request body too large (limit 1 MiB)");
-    else if (!r->method) simple_problem(w, 405, "method-not-allowed", "Method not allowed");
+    if (st->too_large) simple_problem(w, 413, "too-large", "Request body too large", "the request body is over the 1 MiB limit");
+    else if (!r->method) simple_problem(w, 405, "method-not-allowed", "Method not allowed", "this resource does not take that method");
     else {
         int pm;
         const route *rt = find_route(r, &pm);
