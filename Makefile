@@ -1,5 +1,5 @@
 # Cylinder: one binary, `cylinder`. Every library comes through pkg-config.
-LIBS     := libmicrohttpd jansson sqlite3 libpq libsodium
+LIBS     := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter
 CC       ?= cc
 CSTD     := -std=c17 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -8,7 +8,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(LIBS))
 PKG_LIBS   := $(shell pkg-config --libs $(LIBS)) -lcsv -lunistring -lpthread -lm
 BUILD    ?= build
 
-SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/auth/*.c src/crm/*.c src/api/*.c src/seed/*.c)
+SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/auth/*.c src/crm/*.c src/analytics/*.c src/io/*.c src/api/*.c src/seed/*.c)
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 GEN := $(BUILD)/gen/migrations.c $(BUILD)/gen/assets.c $(BUILD)/gen/openapi.c
 GEN_OBJ := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN))
