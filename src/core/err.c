@@ -2,6 +2,15 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistr.h>
+
+/* Everything here reaches the client as JSON, which must be UTF-8: bytes the
+ * caller passed through (query keys, a name cut at the buffer's end) that are
+ * not valid become '?', or jansson would drop the whole string. */
+static void utf8_clean(char *s) {
+    uint8_t *bad;
+    while ((bad = (uint8_t *)u8_check((const uint8_t *)s, strlen(s)))) *bad = '?';
+}
 
 int err_set(err *e, err_class cls, const char *fmt, ...) {
     if (!e) return -1;
@@ -10,6 +19,7 @@ int err_set(err *e, err_class cls, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    utf8_clean(e->msg);
     return -1;
 }
 
@@ -26,6 +36,8 @@ int err_field_add(err *e, const char *field, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(f->reason, sizeof f->reason, fmt, ap);
         va_end(ap);
+        utf8_clean(f->name);
+        utf8_clean(f->reason);
     }
     return -1;
 }

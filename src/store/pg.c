@@ -155,6 +155,34 @@ static void flush_cache(pg *c, int deallocate) {
     if (deallocate && PQstatus(c->conn) == CONNECTION_OK) PQclear(PQexec(c->conn, "DEALLOCATE ALL"));
 }
 
+static unsigned long hash(const char *s) {
+    unsigned long h = 5381;
+    while (*s) h = h * 33 ^ (unsigned char)*s++;
+    return h;
+}
+
+/* A full cache is emptied except for statements a caller is still reading
+ * rows from; those are re-prepared on their next run (new generation). */
+static void evict(pg *c) {
+    pg_stmt *keep[CACHE_SLOTS];
+    int nkeep = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        pg_stmt *st = c->slots[i];
+        c->slots[i] = NULL;
+        if (!st) continue;
+        if (st->res) keep[nkeep++] = st;
+        else stmt_free(st);
+    }
+    c->nslots = nkeep;
+    for (int k = 0; k < nkeep; k++) {
+        unsigned long i = hash(keep[k]->sql) & (CACHE_SLOTS - 1);
+        while (c->slots[i]) i = (i + 1) & (CACHE_SLOTS - 1);
+        c->slots[i] = keep[k];
+    }
+    c->gen++;
+    if (PQstatus(c->conn) == CONNECTION_OK) PQclear(PQexec(c->conn, "DEALLOCATE ALL"));
+}
+
 static void p_close(store *s) {
     pg *c = (pg *)s;
     flush_cache(c, 0);
@@ -195,12 +223,6 @@ static void p_rollback(store *s) {
     c->in_tx = 0;
 }
 
-static unsigned long hash(const char *s) {
-    unsigned long h = 5381;
-    while (*s) h = h * 33 ^ (unsigned char)*s++;
-    return h;
-}
-
 /* '?' -> $1..$n, leaving quoted literals and identifiers alone. */
 static char *rewrite(const char *sql, int *n) {
     buf b = BUF_INIT;
@@ -236,8 +258,9 @@ static store_stmt *p_prepare(store *s, const char *sql, err *e) {
         }
     }
     if (c->nslots >= CACHE_SLOTS / 2) {
-        flush_cache(c, 1);
+        evict(c);
         i = hash(sql) & (CACHE_SLOTS - 1);
+        while (c->slots[i]) i = (i + 1) & (CACHE_SLOTS - 1);
     }
     pg_stmt *st = calloc(1, sizeof *st);
     if (!st) { err_set(e, ERR_INTERNAL, "out of memory"); return NULL; }
@@ -316,6 +339,7 @@ static const char *p_dialect(const char *tok) {
     if (!strcmp(tok, "DATE")) return "DATE";
     if (!strcmp(tok, "MIGRATION_LOCK")) return "SELECT pg_advisory_xact_lock(4242)";
     if (!strcmp(tok, "LIKE")) return "ILIKE";
+    if (!strcmp(tok, "XACT_LOCK")) return "SELECT pg_advisory_xact_lock(?)";
     return NULL;
 }
 

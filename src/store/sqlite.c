@@ -65,6 +65,12 @@ static int l_open(const char *url, store **out, err *e) {
     return 0;
 }
 
+static unsigned long hash(const char *s) {
+    unsigned long h = 5381;
+    while (*s) h = h * 33 ^ (unsigned char)*s++;
+    return h;
+}
+
 static void flush_cache(lite *l) {
     for (int i = 0; i < CACHE_SLOTS; i++) {
         if (!l->slots[i]) continue;
@@ -74,6 +80,28 @@ static void flush_cache(lite *l) {
         l->slots[i] = NULL;
     }
     l->nslots = 0;
+}
+
+/* A full cache is emptied except for statements a caller is still stepping
+ * through (a query loop that prepares other statements inside it). */
+static void evict(lite *l) {
+    lite_stmt *keep[CACHE_SLOTS];
+    int nkeep = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        lite_stmt *ls = l->slots[i];
+        l->slots[i] = NULL;
+        if (!ls) continue;
+        if (sqlite3_stmt_busy(ls->st)) { keep[nkeep++] = ls; continue; }
+        sqlite3_finalize(ls->st);
+        free(ls->sql);
+        free(ls);
+    }
+    l->nslots = nkeep;
+    for (int k = 0; k < nkeep; k++) {
+        unsigned long i = hash(keep[k]->sql) & (CACHE_SLOTS - 1);
+        while (l->slots[i]) i = (i + 1) & (CACHE_SLOTS - 1);
+        l->slots[i] = keep[k];
+    }
 }
 
 static void l_close(store *s) {
@@ -110,12 +138,6 @@ static void l_rollback(store *s) {
     l->in_tx = 0;
 }
 
-static unsigned long hash(const char *s) {
-    unsigned long h = 5381;
-    while (*s) h = h * 33 ^ (unsigned char)*s++;
-    return h;
-}
-
 static store_stmt *l_prepare(store *s, const char *sql, err *e) {
     lite *l = (lite *)s;
     unsigned long i = hash(sql) & (CACHE_SLOTS - 1);
@@ -128,8 +150,9 @@ static store_stmt *l_prepare(store *s, const char *sql, err *e) {
         i = (i + 1) & (CACHE_SLOTS - 1);
     }
     if (l->nslots >= CACHE_SLOTS / 2) {
-        flush_cache(l);
+        evict(l);
         i = hash(sql) & (CACHE_SLOTS - 1);
+        while (l->slots[i]) i = (i + 1) & (CACHE_SLOTS - 1);
     }
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
@@ -171,6 +194,7 @@ static const char *l_dialect(const char *tok) {
     if (!strcmp(tok, "DATE")) return "TEXT";
     if (!strcmp(tok, "MIGRATION_LOCK")) return "";
     if (!strcmp(tok, "LIKE")) return "LIKE";
+    if (!strcmp(tok, "XACT_LOCK")) return "";   /* BEGIN IMMEDIATE already serialises writers */
     return NULL;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../../src/store/store.h"
+#include "../../src/store/backend.h"   /* store_nmigrations: how many are compiled in */
 
 typedef struct fixture {
     store *s;
@@ -86,9 +87,10 @@ static int64_t count(store *s, const char *sql) {
 
 static void test_migrate_once(void **state) {
     fixture *f = *state;
-    assert_int_equal(f->applied_first, 2);
+    assert_true(store_nmigrations >= 2);
+    assert_int_equal(f->applied_first, store_nmigrations);
     assert_int_equal(f->applied_again, 0);
-    assert_int_equal(count(f->s, "SELECT COUNT(*) FROM schema_migrations"), 2);
+    assert_int_equal(count(f->s, "SELECT COUNT(*) FROM schema_migrations"), store_nmigrations);
 }
 
 static void test_round_trip(void **state) {
@@ -216,6 +218,31 @@ static void test_scalar_int(void **state) {
     assert_int_equal(n, 0);
     assert_int_equal(store_scalar_int(s, "SELECT nonsense FROM stages", &n, &e, NULL), -1);
     assert_int_equal(e.cls, ERR_INTERNAL);
+}
+
+/* A loop that prepares many other statements while it reads rows must keep
+ * its own statement when the statement cache fills up and is emptied. */
+static void test_cache_eviction_keeps_busy_statement(void **state) {
+    store *s = FX(state)->s;
+    err e = {0};
+    store_stmt *outer = store_prepare(s, "SELECT name FROM stages ORDER BY position", &e);
+    assert_non_null(outer);
+    int rows = 0;
+    char first[32] = "";
+    while (store_step(outer, &e) == STORE_ROW) {
+        if (!rows) snprintf(first, sizeof first, "%s", store_col_text(outer, 0));
+        rows++;
+        for (int i = 0; i < 200; i++) { /* 7 rows x 200 distinct texts: the cache overflows several times */
+            char sql[64];
+            int64_t n = 0;
+            snprintf(sql, sizeof sql, "SELECT %d + %d", rows, i);
+            assert_int_equal(store_scalar_int(s, sql, &n, &e, NULL), 1);
+            assert_int_equal(n, rows + i);
+        }
+    }
+    store_reset(outer);
+    assert_int_equal(rows, 7);
+    assert_string_equal(first, "Lead");
 }
 
 static void test_bulk_load(void **state) {
@@ -379,6 +406,7 @@ int main(void) {
         cmocka_unit_test(test_broken_rule_is_validation),
         cmocka_unit_test(test_rollback_leaves_nothing),
         cmocka_unit_test(test_scalar_int),
+        cmocka_unit_test(test_cache_eviction_keeps_busy_statement),
         cmocka_unit_test(test_bulk_load),
         cmocka_unit_test(test_date_round_trip),
         cmocka_unit_test(test_default_pipeline),
