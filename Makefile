@@ -15,7 +15,7 @@ GEN_OBJ := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 WEB_SRC  := $(shell test -d web && find web/index.html web/src web/public web/package.json web/vite.config.* -type f 2>/dev/null | sort)
 
-.PHONY: all server run test test-unit test-api fuzz bench clean deps web
+.PHONY: all server run test test-unit test-unit-asan test-api fuzz bench clean deps web
 # The browser app is built first, so the server embeds its current files.
 all:
 	@$(MAKE) --no-print-directory web || echo "warning: the browser app did not build; the server keeps the last build" >&2
@@ -71,8 +71,11 @@ test:
 	scripts/bootstrap --test
 	scripts/test-all
 
-test-unit: all
+test-unit:
 	tests/unit/run
+
+test-unit-asan:
+	CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' BUILD=build/unit-asan tests/unit/run
 
 test-api: all
 	npm run -s test:api
