@@ -476,10 +476,11 @@ static int64_t recent_time(gen *g, int days) {
  * ====================================================================== */
 
 enum { OUT_OPEN, OUT_WON, OUT_LOST };
-/* Tuned so the demo ends near 25% won, 35% lost and 40% open. */
+/* Tuned so the demo ends near 25% won, 50% lost and 25% open, most of the open pipeline recent. */
 #define BASE_WIN    0.30   /* chance to win, before the rep's and the source's multipliers */
 #define LOST_SHARE  0.40   /* of the deals not won, the share lost outright rather than stalled */
-#define STALE_CLOSE 0.40   /* of the deals stalled for 150 days, the share a pipeline review closes */
+#define STALE_DAYS  120    /* a deal untouched this long is up for the quarterly pipeline review ... */
+#define STALE_CLOSE 0.85   /* ... which closes most of them as lost (no decision) */
 
 typedef struct deal {
     int n;                       /* stage changes, the first entry included */
@@ -534,7 +535,7 @@ static void deal_walk(gen *g, double win, double speed, int64_t created, deal *d
         if (next > g->now) break;
         step(g, d, cur + 1, t = next, speed);
     }
-    if (cur == target && fate == OUT_OPEN && g->now - t > 150 * DAY && rng_unit(r) < STALE_CLOSE) {
+    if (cur == target && fate == OUT_OPEN && g->now - t > STALE_DAYS * DAY && rng_unit(r) < STALE_CLOSE) {
         /* a stalled deal nobody touched for months is closed at a pipeline review */
         fate = OUT_LOST;
         t = workday(r, t, (int)rng_range(r, 60, 120));
