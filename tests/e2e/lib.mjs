@@ -1,0 +1,91 @@
+// lib.mjs: what the browser tests share. A server comes from the API tests'
+// harness (a fresh database per test file, nothing built here); the browser is
+// Debian's Chromium driven by playwright-core, with a fresh profile each time.
+//
+// Exports
+//   startServer (re-exported), ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD
+//   startDemoServer(password) -> server on a database seeded with the demo company
+//   openBrowser({viewport, locale}) -> {page, context, errors, close()}
+//       errors: uncaught page errors seen so far (tests assert it stays empty)
+//   login(page, server, email, password) -> resolves when the app shell is shown
+//   api(server, client) helpers: createProduct, createAccount, createOpportunity
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { ROOT, startServer } from '../api/lib.mjs';
+
+export { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, startServer } from '../api/lib.mjs';
+
+const BIN = path.resolve(ROOT, process.env.CYLINDER_BIN || 'build/cylinder');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+/** A server on its own SQLite file seeded with the demo company (logins in src/seed/seed.c). */
+export async function startDemoServer(password) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyl-e2e-'));
+  const db = path.join(dir, 'demo.db');
+  const r = spawnSync(BIN, ['seed', '--db', db, '--demo', '--password', password], {
+    encoding: 'utf8', env: { ...process.env, CYLINDER_ACCESS_LOG: '0' },
+  });
+  if (r.status !== 0) throw new Error(`cylinder seed failed (${r.status}): ${r.stderr || r.error}`);
+  const server = await startServer({ db, pg: false });
+  const stop = server.stop;
+  server.stop = async () => { await stop(); fs.rmSync(dir, { recursive: true, force: true }); };
+  return server;
+}
+
+export async function openBrowser({ viewport = { width: 1280, height: 800 }, locale = 'en-US' } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyl-chromium-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    locale,
+    timezoneId: 'Asia/Shanghai',
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(10000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return {
+    page, context, errors,
+    async close() {
+      await context.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function login(page, server, email, password) {
+  await page.goto(server.url + '/login');
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.topbar');
+}
+
+/** The API side of a test's setup, through a logged-in client of the API harness. */
+export async function createProduct(client, { name, sku, list_price, currency = 'CNY' }) {
+  const r = await client.post('/api/v1/products', { name, sku, list_price, currency });
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+export async function createAccount(client, body) {
+  const r = await client.post('/api/v1/accounts', body);
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+export async function createOpportunity(client, body) {
+  const r = await client.post('/api/v1/opportunities', body);
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+/** The field container (label, input, reason) of the input named `field` inside `scope`. */
+export const fieldBox = (scope, field) => scope.locator(`.field:has([data-field="${field}"])`);

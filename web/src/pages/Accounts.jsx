@@ -1,0 +1,28 @@
+// Accounts: the list of customer companies.
+import { useState } from 'preact/hooks';
+import { NewAccount } from '../components/NewRecord.jsx';
+import { RecordTable } from '../components/RecordTable.jsx';
+import { t } from '../i18n/index.js';
+import { Link, navigate } from '../router.js';
+import { canEditDeals } from '../session.js';
+
+export default function Accounts({ user }) {
+  const [creating, setCreating] = useState(false);
+  const columns = [
+    { key: 'name', label: t('field.name'), sort: 'name', render: (a) => <Link href={`/accounts/${a.id}`}>{a.name}</Link> },
+    { key: 'industry', label: t('field.industry'), sort: 'industry', render: (a) => a.industry },
+    { key: 'region', label: t('field.region'), sort: 'region', render: (a) => a.region },
+    { key: 'parent', label: t('field.parentAccount'), render: (a) => a.parent_name },
+    { key: 'owner', label: t('field.owner'), render: (a) => a.owner_name },
+  ];
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>{t('nav.accounts')}</h1>
+        {canEditDeals(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('account.new')}</button>}
+      </div>
+      <RecordTable entity="accounts" columns={columns} defaultSort="name" searchLabel={t('account.search')} />
+      {creating && <NewAccount user={user} onClose={() => setCreating(false)} onCreated={(a) => navigate(`/accounts/${a.id}`)} />}
+    </div>
+  );
+}
