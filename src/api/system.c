@@ -3,9 +3,11 @@
  *   GET /readyz                  the database answers
  *   GET /metrics                 Prometheus text format
  *   GET /api/v1/openapi.json     the API description
+ *   GET /api/v1/currencies       accepted currencies and their minor-unit digits (public) 
  *   anything else                the browser app (index.html for app routes) */
 #include <string.h>
 #include "api.h"
+#include "../core/money.h"
 #include "../http/assets.h"
 
 extern const char openapi_json[];
@@ -39,6 +41,14 @@ static void openapi(http_req *r, http_resp *w) {
     w->static_len = strlen(openapi_json);
 }
 
+static void currencies(http_req *r, http_resp *w) {
+    json_t *items = json_array();
+    for (const currency *c = money_currencies; c->code; c++)
+        json_array_append_new(items, json_pack("{s:s, s:i}", "code", c->code, "digits", c->digits));
+    http_add_header(w, "Cache-Control", "public, max-age=86400");
+    api_json(w, 200, json_pack("{s:o}", "items", items));
+}
+
 static const http_asset *asset(const char *path) {
     for (const http_asset *a = web_assets; a->path; a++)
         if (!strcmp(a->path, path)) return a;
@@ -64,5 +74,6 @@ void api_system_routes(void) {
     http_route(HTTP_GET, "/readyz", readyz);
     http_route(HTTP_GET, "/metrics", metrics);
     http_route(HTTP_GET, "/api/v1/openapi.json", openapi);
+    http_route(HTTP_GET, "/api/v1/currencies", currencies);
     http_fallback(static_files);
 }

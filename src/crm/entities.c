@@ -2,6 +2,7 @@
 #include "entities.h"
 #include <string.h>
 #include "../core/timeutil.h"
+#include "leads.h"
 #include "opportunity.h"
 
 const char *const crm_default_currency = "CNY";
@@ -11,6 +12,7 @@ static const char *const locales[] = {"en", "zh-CN", "zh-TW", "hu", NULL};
 static const char *const buying_roles[] = {"decision_maker", "economic_buyer", "champion", "influencer", "user", "blocker", NULL};
 static const char *const stage_kinds[] = {"open", "won", "lost", NULL};
 static const char *const activity_kinds[] = {"call", "email", "meeting", "task", "note", NULL};
+static const char *const forecast_categories[] = {"commit", "best_case", "pipeline", "omitted", NULL};
 
 enum { R = FF_REQUIRED, RO = FF_READONLY, CO = FF_CREATE_ONLY, S = FF_SEARCH, F = FF_FILTER, O = FF_SORT, H = FF_HIDDEN, NN = FF_NONULL };
 
@@ -100,7 +102,9 @@ static int pipeline_after(crm_ctx *c, const record_def *d, int64_t id, json_t *r
 static const field_def user_fields[] = {
     {"email", FT_EMAIL, R | S | F | O, 254}, {"name", FT_TEXT, R | S | O, 120}, {"role", FT_ENUM, R | F, 0, NULL, roles},
     {"team_id", FT_REF, F, 0, "teams"}, {"locale", FT_ENUM, NN, 0, NULL, locales}, {"active", FT_BOOL, F | NN},
-    {"password_hash", FT_TEXT, H | RO, 200}, {NULL}};
+    {"password_hash", FT_TEXT, H | RO, 200},
+    /* lead assignment passes over reps who are away or whose open leads + open deals reach capacity (null: no limit) */
+    {"away", FT_BOOL, F | NN}, {"capacity", FT_INT, F, 100000}, {NULL}};
 const record_def def_users = {"users", "user", ACCESS_ADMIN, user_fields, NULL, "name", NULL, NULL, 0};
 
 static const extra_col team_extras[] = {{"manager_name", "SELECT name FROM users WHERE id = t.manager_id", FT_TEXT}, {NULL}};
@@ -114,14 +118,16 @@ static const field_def account_fields[] = {
     {"name", FT_TEXT, R | S | O, 200}, {"industry", FT_TEXT, F | O, 80}, {"region", FT_TEXT, F | O, 80},
     {"size", FT_TEXT, F, 40}, {"website", FT_TEXT, S, 300}, {"owner_id", FT_REF, R | F | O, 0, "users"},
     {"parent_id", FT_REF, F, 0, "accounts"}, {NULL}};
-const record_def def_accounts = {"accounts", "account", ACCESS_OWNED, account_fields, account_extras, "name", owned_check, NULL, 0};
+const record_def def_accounts = {"accounts", "account", ACCESS_OWNED, account_fields, account_extras, "name", owned_check,
+                                 lead_account_keys, 0};
 
 static const extra_col contact_extras[] = {{"account_name", "SELECT name FROM accounts WHERE id = t.account_id", FT_TEXT}, {NULL}};
 static const field_def contact_fields[] = {
     {"name", FT_TEXT, R | S | O, 120}, {"title", FT_TEXT, S, 120}, {"buying_role", FT_ENUM, F, 0, NULL, buying_roles},
     {"email", FT_EMAIL, S | F, 254}, {"phone", FT_TEXT, S, 40}, {"account_id", FT_REF, F, 0, "accounts"},
     {"owner_id", FT_REF, R | F, 0, "users"}, {NULL}};
-const record_def def_contacts = {"contacts", "contact", ACCESS_CONTACT, contact_fields, contact_extras, "name", contact_check, NULL, 0};
+const record_def def_contacts = {"contacts", "contact", ACCESS_CONTACT, contact_fields, contact_extras, "name", contact_check,
+                                 lead_contact_keys, 0};
 
 static const field_def product_fields[] = {
     {"name", FT_TEXT, R | S | O, 200}, {"sku", FT_TEXT, R | S | F | O, 64}, {"list_price", FT_MONEY, R | F | O},
@@ -153,7 +159,8 @@ static const field_def opp_fields[] = {
     {"owner_id", FT_REF, R | F | O, 0, "users"}, {"pipeline_id", FT_REF, R | F | CO, 0, "pipelines"},
     {"stage_id", FT_REF, R | F | CO, 0, "stages"}, {"amount", FT_MONEY, F | O | NN}, {"amount_from_items", FT_BOOL, RO},
     {"currency", FT_CURRENCY, R | F | CO}, {"close_date", FT_DATE, F | O}, {"source", FT_TEXT, F, 80},
-    {"lost_reason", FT_TEXT, RO, 500}, {"stage_entered_at", FT_TIME, RO | O}, {"closed_at", FT_TIME, RO | F | O}, {NULL}};
+    {"lost_reason", FT_TEXT, RO, 500}, {"stage_entered_at", FT_TIME, RO | O}, {"closed_at", FT_TIME, RO | F | O},
+    {"forecast_category", FT_ENUM, F | NN, 0, NULL, forecast_categories}, /* the manager's call; default pipeline */ {NULL}};
 const record_def def_opportunities = {"opportunities", "opportunity", ACCESS_OWNED, opp_fields, opp_extras, "-id",
                                       opp_check, opp_after, 0};
 
@@ -169,9 +176,60 @@ static const field_def activity_fields[] = {
     {"kind", FT_ENUM, R | F, 0, NULL, activity_kinds}, {"subject", FT_TEXT, R | S | O, 300}, {"body", FT_TEXT, S, 10000},
     {"due_at", FT_TIME, F | O}, {"done_at", FT_TIME, F | O}, {"outcome", FT_TEXT, 0, 500},
     {"opportunity_id", FT_REF, F, 0, "opportunities"}, {"account_id", FT_REF, F, 0, "accounts"},
-    {"contact_id", FT_REF, F, 0, "contacts"}, {"owner_id", FT_REF, R | F, 0, "users"}, {NULL}};
-const record_def def_activities = {"activities", "activity", ACCESS_ACTIVITY, activity_fields, NULL, "-id", activity_check, NULL, 0};
+    {"contact_id", FT_REF, F, 0, "contacts"}, {"owner_id", FT_REF, R | F, 0, "users"},
+    {"stage_action_id", FT_REF, RO | F, 0, "stage_actions"}, /* the playbook action that made this task */ {NULL}};
+static const extra_col activity_extras[] = {
+    {"opportunity_name", "SELECT name FROM opportunities WHERE id = t.opportunity_id", FT_TEXT},
+    {"account_name", "SELECT name FROM accounts WHERE id = t.account_id", FT_TEXT},
+    {"contact_name", "SELECT name FROM contacts WHERE id = t.contact_id", FT_TEXT}, {NULL}};
+const record_def def_activities = {"activities", "activity", ACCESS_ACTIVITY, activity_fields, activity_extras, "-id", activity_check, NULL, 0};
+
+/* ---- leads (hooks in leads.c) ---- */
+
+static const char *const lead_statuses[] = {"new", "assigned", "duplicate", "converted", "disqualified", NULL};
+static const char *const lead_intakes[] = {"form", "api", "import", NULL};
+static const char *const lead_dup_entities[] = {"leads", "contacts", "accounts", NULL};
+static const char *const lead_dup_on[] = {"email", "phone", "company", NULL};
+static const char *const assign_methods[] = {"round_robin", "balanced", NULL};
+
+static const extra_col lead_extras[] = {{"owner_name", "SELECT name FROM users WHERE id = t.owner_id", FT_TEXT}, {NULL}};
+static const field_def lead_fields[] = {
+    {"name", FT_TEXT, R | S | O, 120}, {"company", FT_TEXT, S | F | O, 200}, {"email", FT_EMAIL, S | F, 254},
+    {"phone", FT_TEXT, S, 40}, {"title", FT_TEXT, 0, 120}, {"source", FT_TEXT, F, 80}, {"notes", FT_TEXT, 0, 5000},
+    {"region", FT_TEXT, F | O, 80}, {"industry", FT_TEXT, F | O, 80}, {"company_size", FT_TEXT, F, 40},
+    {"status", FT_ENUM, F | O | NN, 0, NULL, lead_statuses}, {"disqualified_reason", FT_TEXT, 0, 500},
+    {"owner_id", FT_REF, F | O, 0, "users"}, {"intake", FT_ENUM, RO | F, 0, NULL, lead_intakes},
+    {"form_id", FT_REF, RO | F, 0, "lead_forms"}, {"duplicate_entity", FT_ENUM, RO | F, 0, NULL, lead_dup_entities},
+    {"duplicate_id", FT_INT, RO}, {"duplicate_on", FT_ENUM, RO | F, 0, NULL, lead_dup_on},
+    {"assigned_at", FT_TIME, RO | F | O}, {"converted_at", FT_TIME, RO | F | O}, {"account_id", FT_REF, RO | F, 0, "accounts"},
+    {"contact_id", FT_REF, RO | F, 0, "contacts"}, {"opportunity_id", FT_REF, RO | F, 0, "opportunities"}, {NULL}};
+const record_def def_leads = {"leads", "lead", ACCESS_OWNED, lead_fields, lead_extras, "-id", lead_check, lead_after, 0};
+
+static const extra_col form_extras[] = {{"submit_path", "SELECT '/api/v1/forms/' || t.token || '/submit'", FT_TEXT}, {NULL}};
+static const field_def form_fields[] = {
+    {"name", FT_TEXT, R | S | O, 120}, {"active", FT_BOOL, F | NN}, {"default_source", FT_TEXT, 0, 80},
+    {"token", FT_TEXT, RO, 64}, {NULL}};
+const record_def def_lead_forms = {"lead_forms", "lead form", ACCESS_CONFIG, form_fields, form_extras, "name", lead_form_check, NULL, 0};
+
+static const extra_col rule_extras[] = {{"team_name", "SELECT name FROM teams WHERE id = t.team_id", FT_TEXT},
+                                        {"user_name", "SELECT name FROM users WHERE id = t.user_id", FT_TEXT}, {NULL}};
+static const field_def rule_fields[] = {
+    {"name", FT_TEXT, R | S | O, 120}, {"position", FT_INT, O | NN, 100000}, {"active", FT_BOOL, F | NN},
+    {"regions", FT_TEXT, 0, 500}, {"industries", FT_TEXT, 0, 500}, {"company_sizes", FT_TEXT, 0, 500},
+    {"team_id", FT_REF, F, 0, "teams"}, {"user_id", FT_REF, F, 0, "users"},
+    {"method", FT_ENUM, NN, 0, NULL, assign_methods}, {NULL}};
+const record_def def_assignment_rules = {"assignment_rules", "assignment rule", ACCESS_CONFIG, rule_fields, rule_extras, "position",
+                                         assignment_rule_check, NULL, 0};
+
+/* ---- stage playbooks (tasks made in playbook.c) ---- */
+
+static const extra_col action_extras[] = {{"stage_name", "SELECT name FROM stages WHERE id = t.stage_id", FT_TEXT}, {NULL}};
+static const field_def action_fields[] = {
+    {"stage_id", FT_REF, R | F | CO, 0, "stages"}, {"name", FT_TEXT, R | O, 200}, {"due_days", FT_INT, O | NN, 3650},
+    {"required", FT_BOOL, F | NN}, {"position", FT_INT, O | NN, 1000}, {NULL}};
+const record_def def_stage_actions = {"stage_actions", "stage action", ACCESS_CONFIG, action_fields, action_extras, "position", NULL, NULL, 0};
 
 const record_def *const crm_entities[] = {&def_users, &def_teams, &def_accounts, &def_contacts, &def_products,
                                           &def_pipelines, &def_stages, &def_stage_criteria, &def_opportunities,
-                                          &def_line_items, &def_activities, NULL};
+                                          &def_line_items, &def_activities, &def_leads, &def_lead_forms,
+                                          &def_assignment_rules, &def_stage_actions, NULL};

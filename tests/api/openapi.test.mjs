@@ -242,6 +242,9 @@ test('system probes and metrics', async () => {
   await call(anon, 'GET', '/readyz', { expect: 200 });
   const m = await call(anon, 'GET', '/metrics', { expect: 200 });
   assert.match(m.text, /cylinder_http_requests_total/);
+  const cur = await call(anon, 'GET', '/api/v1/currencies', { expect: 200 });
+  const digits = Object.fromEntries(cur.body.items.map((c) => [c.code, c.digits]));
+  assert.deepEqual([digits.CNY, digits.HUF, digits.JPY], [2, 2, 0], 'ISO 4217 minor units, not display digits');
 });
 
 test('session: log in, who am I, CSRF, log out, bad input', async () => {
