@@ -4,6 +4,8 @@
  *   cylinder seed     --db ... --demo [--password P] | --deals N
  *   cylinder user     add|passwd|role --db ... --email E [--name N] [--role R] [--team ID]  (password on stdin)
  *   cylinder backup   --db ... --out FILE
+ *   cylinder import   ENTITY FILE [--db ...] [--map COLUMN=TARGET ...] ...   (src/io/cli.h)
+ *   cylinder export   ENTITY --out FILE [--format csv|xlsx] [FILTER=VALUE ...]
  *   cylinder version */
 #include <errno.h>
 #include <malloc.h>
@@ -17,9 +19,11 @@
 #include "api/api.h"
 #include "auth/auth.h"
 #include "auth/password.h"
+#include "crm/leads.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "http/http.h"
+#include "io/cli.h"
 #include "seed/seed.h"
 #include "store/store.h"
 
@@ -41,10 +45,20 @@ static const char *usage_text =
     "  user      manage users           add --email E --name N --role admin|manager|rep|csm|ops [--team ID]\n"
     "                                   passwd --email E;  role --email E --role R   (passwords are read from stdin)\n"
     "  backup    consistent online copy --db DB --out FILE\n"
+    "  import    CSV rows into records  ENTITY FILE --db DB [--map COLUMN=TARGET] [--dry-run] [--skip-bad-rows] ...\n"
+    "  export    a list as CSV or XLSX  ENTITY --out FILE [--format csv|xlsx] --db DB [FILTER=VALUE ...]\n"
     "  version   print the version\n\n"
     "DB is a SQLite file path (default ./data/cylinder.db, or $CYLINDER_DB) or a postgresql:// URL.\n";
 
 static int usage(int rc) { fputs(usage_text, rc ? stderr : stdout); return rc; }
+
+static void default_db(opts *o) {
+    if (!o->db) o->db = getenv("CYLINDER_DB");
+    if (!o->db) {
+        mkdir("data", 0700);
+        o->db = "data/cylinder.db";
+    }
+}
 
 static int parse(int argc, char **argv, opts *o) {
     for (int i = 2; i < argc; i++) {
@@ -63,11 +77,7 @@ static int parse(int argc, char **argv, opts *o) {
         fprintf(stderr, "unknown option %s\n", a);
         return -1;
     }
-    if (!o->db) o->db = getenv("CYLINDER_DB");
-    if (!o->db) {
-        mkdir("data", 0700);
-        o->db = "data/cylinder.db";
-    }
+    default_db(o);
     return 0;
 }
 
@@ -81,7 +91,21 @@ static store *open_db(const opts *o) {
         return NULL;
     }
     if (applied) log_info("applied %d migration(s) to %s", applied, o->db);
+    /* duplicate-check keys need NFKC, which SQL cannot compute: key the rows
+     * that migrations and bulk loads wrote without them */
+    if (leads_backfill_keys(s, &e)) {
+        fprintf(stderr, "cylinder: %s\n", e.msg);
+        store_close(s);
+        return NULL;
+    }
     return s;
+}
+
+/* for the import and export commands, which read their own options */
+static store *open_cli_db(const char *db) {
+    opts o = {.db = db};
+    default_db(&o);
+    return open_db(&o);
 }
 
 static int seed_demo_db(store *s, const char *password) {
@@ -191,6 +215,8 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) return usage(0);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) { printf("cylinder %s\n", CYLINDER_VERSION); return 0; }
+    if (!strcmp(cmd, "import")) return cli_import(argc - 2, argv + 2, open_cli_db);
+    if (!strcmp(cmd, "export")) return cli_export(argc - 2, argv + 2, open_cli_db);
     opts o = {0};
     if (parse(argc, argv, &o)) return 2;
     if (o.help) return usage(0);

@@ -11,6 +11,10 @@ void api_register(void) {
     api_system_routes();
     api_session_routes();
     api_opportunity_routes();
+    api_analytics_routes();
+    api_lead_routes();
+    api_playbook_routes();
+    api_io_routes();
     api_record_routes();
 }
 

@@ -20,10 +20,15 @@ void api_json(http_resp *w, int status, json_t *v);                      /* stea
 void api_problem(http_resp *w, const err *e);                            /* problem+json from an err */
 void api_fail(http_resp *w, err_class cls, const char *detail);          /* problem+json with just a detail */
 void api_list_query(http_req *r, list_query *q);                         /* query string -> list_query */
+const record_def *api_entity(http_req *r, http_resp *w);                 /* the record type named by params[0]; NULL: 404 written */
 
 /* resource route tables, one per file */
 void api_session_routes(void);
 void api_record_routes(void);
 void api_opportunity_routes(void);
+void api_analytics_routes(void);
+void api_lead_routes(void);
+void api_playbook_routes(void);
 void api_system_routes(void);
+void api_io_routes(void);
 #endif

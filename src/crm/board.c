@@ -83,7 +83,11 @@ int board_get(crm_ctx *c, int64_t pipeline_id, int closed_days, const list_query
         "(SELECT a.subject FROM activities a WHERE a.opportunity_id = t.id AND a.kind = 'task' AND a.done_at IS NULL AND a.deleted_at IS NULL "
         "  ORDER BY a.due_at, a.id LIMIT 1), "
         "(SELECT COUNT(*) FROM opportunity_criteria oc JOIN stage_criteria sc ON sc.id = oc.criterion_id "
-        "  WHERE oc.opportunity_id = t.id AND sc.stage_id = t.stage_id AND sc.required = 1 AND sc.deleted_at IS NULL) "
+        "  WHERE oc.opportunity_id = t.id AND sc.stage_id = t.stage_id AND sc.required = 1 AND sc.deleted_at IS NULL), "
+        "(SELECT COUNT(*) FROM activities a JOIN stage_actions sa ON sa.id = a.stage_action_id "
+        "  WHERE a.opportunity_id = t.id AND sa.stage_id = t.stage_id AND a.deleted_at IS NULL), "
+        "(SELECT COUNT(*) FROM activities a JOIN stage_actions sa ON sa.id = a.stage_action_id "
+        "  WHERE a.opportunity_id = t.id AND sa.stage_id = t.stage_id AND a.deleted_at IS NULL AND a.done_at IS NOT NULL) "
         "FROM opportunities t WHERE t.deleted_at IS NULL AND t.pipeline_id = ?" IN_BOARD " AND %s%s "
         "ORDER BY t.stage_entered_at, t.id LIMIT %d", scope, w.sql, BOARD_MAX_CARDS);
     if (!(st = store_prepare(c->db, sql, e))) goto done;
@@ -103,6 +107,9 @@ int board_get(crm_ctx *c, int64_t pipeline_id, int closed_days, const list_query
             "stage_entered_at", nullable_time(st, 10), "version", (json_int_t)store_col_int(st, 11),
             "next_step_due", nullable_time(st, 12), "next_step", nullable_text(st, 13),
             "next_step_overdue", due && due < now, "criteria_met", (json_int_t)store_col_int(st, 14));
+        /* the playbook tasks of the current stage: done of total */
+        json_object_set_new(card, "actions_total", json_integer(store_col_int(st, 15)));
+        json_object_set_new(card, "actions_done", json_integer(store_col_int(st, 16)));
         json_array_append_new(json_object_get(col, "cards"), card);
         ncards++;
     }

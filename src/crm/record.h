@@ -74,6 +74,9 @@ const record_def *record_find(const char *name);                       /* by ent
 const field_def *record_field(const record_def *d, const char *name); /* NULL if unknown */
 
 int record_create(crm_ctx *c, const record_def *d, const json_t *in, json_t **out, err *e);
+/* record_create inside a write transaction the caller already holds, so that
+ * several records are made in one unit of work (a lead's conversion, playbook tasks). */
+int record_create_in(crm_ctx *c, const record_def *d, const json_t *in, json_t **out, err *e);
 int record_get(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e);  /* ERR_NOT_FOUND if not visible */
 /* if_version: 0 = no precondition. Returns ERR_PRECONDITION when stale. */
 int record_update(crm_ctx *c, const record_def *d, int64_t id, const json_t *patch, int64_t if_version, json_t **out, err *e);

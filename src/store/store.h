@@ -56,6 +56,9 @@ uint64_t store_time_micros(void);                                  /* total time
 
 /* --- dialect --- */
 const char *store_dialect(const store *s, const char *token);      /* "ID" -> id column DDL, "DATE", "NOW_MS", ... */
+/* "XACT_LOCK": a statement taking a lock, named by one bound integer, held until
+ * the transaction ends and shared by every process on the database (PostgreSQL
+ * advisory lock). Empty on SQLite, whose write transactions are already serial. */
 
 /* --- bulk load: COPY on PostgreSQL, a prepared INSERT in one transaction on SQLite --- */
 typedef struct store_bulk store_bulk;
