@@ -6,6 +6,7 @@
 #include "../core/buf.h"
 #include "../core/timeutil.h"
 #include "entities.h"
+#include "playbook.h"
 
 #define MONEY_MAX 1000000000000000LL
 
@@ -115,7 +116,8 @@ int opp_after(crm_ctx *c, const record_def *d, int64_t id, json_t *rec, const js
     if (!rec || old) return 0;
     stage_info si;
     if (load_stage(c, jint(rec, "stage_id"), &si, e) < 0) return -1;
-    return write_history(c, id, 0, si.id, rec, si.probability, NULL, NULL, e);
+    if (write_history(c, id, 0, si.id, rec, si.probability, NULL, NULL, e)) return -1;
+    return playbook_enter_stage(c, id, si.id, e); /* the first stage's actions become tasks */
 }
 
 /* ---- line items ---- */
@@ -278,6 +280,7 @@ static int do_move(crm_ctx *c, void *arg, err *e) {
     if (src < 0) goto done;
     if (store_changes(c->db) == 0) { err_set(e, ERR_PRECONDITION, "the opportunity was changed by someone else; reload"); goto done; }
     if (write_history(c, x->id, from.id, to.id, old, to.probability, missing_txt ? note : NULL, missing_txt, e)) goto done;
+    if (playbook_enter_stage(c, x->id, to.id, e)) goto done; /* the new stage's actions become tasks */
     char a[24], b[24];
     snprintf(a, sizeof a, "%lld", (long long)from.id);
     snprintf(b, sizeof b, "%lld", (long long)to.id);
