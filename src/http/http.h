@@ -11,7 +11,8 @@
 
 enum { HTTP_GET = 1, HTTP_POST = 2, HTTP_PATCH = 4, HTTP_DELETE = 8, HTTP_PUT = 16, HTTP_HEAD = 32, HTTP_OPTIONS = 64 };
 
-#define HTTP_MAX_BODY   (1024 * 1024)   /* request bodies over 1 MiB get 413 */
+#define HTTP_MAX_BODY   (1024 * 1024)   /* request bodies over 1 MiB get 413 (upload routes: their own limit) */
+#define HTTP_UPLOAD_BUDGET (64u * 1024 * 1024)  /* bytes all uploads over HTTP_MAX_BODY may hold at once; beyond: 503 */
 #define HTTP_MAX_PARAMS 4               /* {placeholders} per route */
 
 typedef struct http_req {
@@ -49,6 +50,10 @@ void http_route(int methods, const char *pattern, http_handler h);
  * its own threads while the connection is suspended, so the I/O threads keep
  * serving everyone else. */
 void http_route_slow(int methods, const char *pattern, http_handler h);
+/* A slow route that takes a body up to max_body bytes (a file upload). Large
+ * bodies are held in memory, so together they stay within HTTP_UPLOAD_BUDGET;
+ * a request that would pass it is answered 503 before its body is read. */
+void http_route_upload(int methods, const char *pattern, http_handler h, size_t max_body);
 /* Called for every request no route matched (static assets, 404). */
 void http_fallback(http_handler h);
 

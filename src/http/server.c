@@ -13,7 +13,7 @@
 
 /* ---- routes ---- */
 
-typedef struct route { int methods; const char *pattern; http_handler h; int slow; } route;
+typedef struct route { int methods; const char *pattern; http_handler h; int slow; size_t max_body; } route;
 static route routes[256];
 static int nroutes;
 static http_handler fallback;
@@ -23,6 +23,9 @@ void http_route(int methods, const char *pattern, http_handler h) {
 }
 void http_route_slow(int methods, const char *pattern, http_handler h) {
     if (nroutes < (int)(sizeof routes / sizeof routes[0])) routes[nroutes++] = (route){methods, pattern, h, 1};
+}
+void http_route_upload(int methods, const char *pattern, http_handler h, size_t max_body) {
+    if (nroutes < (int)(sizeof routes / sizeof routes[0])) routes[nroutes++] = (route){methods, pattern, h, 1, max_body};
 }
 void http_fallback(http_handler h) { fallback = h; }
 
@@ -96,7 +99,9 @@ void http_metrics_render(buf *o) {
 typedef struct req_state {
     arena a;
     buf body;
-    int too_large;
+    int too_large, busy;
+    size_t limit;              /* the route's body limit */
+    size_t reserved;           /* bytes of HTTP_UPLOAD_BUDGET this request holds */
     struct timespec start;
     /* for slow routes: the request waits suspended while a slow worker answers */
     http_req req;
@@ -132,6 +137,8 @@ int http_query_each(http_req *r, int (*fn)(void *, const char *, const char *), 
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, iter_cb, &c);
     return c.rc;
 }
+
+static size_t upload_bytes;   /* reserved by requests with bodies over HTTP_MAX_BODY */
 
 static int method_of(const char *m) {
     if (!strcmp(m, "GET")) return HTTP_GET;
@@ -178,6 +185,23 @@ static void dispatch(http_req *r, http_resp *w, const route *rt, int path_matche
         http_add_header(w, "Allow", arena_strdup(r->a, allow)); /* RFC 9110: a 405 says what is allowed */
     } else if (fallback) fallback(r, w);
     else simple_problem(w, 404, "not-found", "Not found", "no such resource");
+}
+
+/* The body limit of the route a request will reach (the first whose path and method match, as in find_route). */
+static size_t body_limit(int method, const char *path) {
+    if (method == HTTP_HEAD) method = HTTP_GET;
+    for (int i = 0; i < nroutes; i++)
+        if ((routes[i].methods & method) && match(routes[i].pattern, path, NULL))
+            return routes[i].max_body ? routes[i].max_body : HTTP_MAX_BODY;
+    return HTTP_MAX_BODY;
+}
+
+/* Hold n bytes of the upload budget, or refuse. */
+static int reserve_upload(size_t n) {
+    size_t now = __atomic_add_fetch(&upload_bytes, n, __ATOMIC_SEQ_CST);
+    if (now <= HTTP_UPLOAD_BUDGET) return 0;
+    __atomic_sub_fetch(&upload_bytes, n, __ATOMIC_SEQ_CST);
+    return -1;
 }
 
 /* ---- slow routes: a queue and two worker threads ---- */
@@ -266,13 +290,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         arena_init(&st->a);
         clock_gettime(CLOCK_MONOTONIC, &st->start);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY) st->too_large = 1;
+        unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+        st->limit = body_limit(method_of(method), url);
+        if (cl && len > st->limit) st->too_large = 1;
+        else if (st->limit > HTTP_MAX_BODY && (!cl || len > HTTP_MAX_BODY)) {
+            /* a large upload: hold its size (or, not knowing it, the limit) of the budget before reading it */
+            size_t want = cl ? (size_t)len : st->limit;
+            if (reserve_upload(want)) st->busy = 1;
+            else st->reserved = want;
+        }
         *con_cls = st;
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!st->too_large) {
-            if (st->body.len + *upload_size > HTTP_MAX_BODY) { st->too_large = 1; buf_free(&st->body); }
+        if (!st->too_large && !st->busy) {
+            size_t cap = st->reserved > HTTP_MAX_BODY ? st->reserved : HTTP_MAX_BODY;
+            if (st->body.len + *upload_size > (cap < st->limit ? cap : st->limit)) { st->too_large = 1; buf_free(&st->body); }
             else buf_add(&st->body, upload, *upload_size);
         }
         *upload_size = 0;
@@ -301,7 +334,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->client_ip = st->ip;
     st->method = method;
     w->status = 200;
-    if (st->too_large) simple_problem(w, 413, "too-large", "Request body too large", "the request body is over the 1 MiB limit");
+    if (st->too_large)
+        simple_problem(w, 413, "too-large", "Request body too large",
+                       st->limit > HTTP_MAX_BODY ? arena_printf(r->a, "the request body is over the %zu MiB limit", st->limit >> 20)
+                                                 : "the request body is over the 1 MiB limit");
+    else if (st->busy)
+        simple_problem(w, 503, "unavailable", "Service unavailable", "the server is taking other large uploads: try again in a minute");
     else if (!r->method) simple_problem(w, 405, "method-not-allowed", "Method not allowed", "this resource does not take that method");
     else {
         int pm;
@@ -321,6 +359,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     (void)cls; (void)c; (void)toe;
     req_state *st = *con_cls;
     if (!st) return;
+    if (st->reserved) __atomic_sub_fetch(&upload_bytes, st->reserved, __ATOMIC_SEQ_CST);
     arena_free(&st->a);
     buf_free(&st->body);
     free(st);

@@ -1,0 +1,26 @@
+/* export: a list view as a file for a spreadsheet, with the list's filters and
+ * sort, only what the caller may see (record_list decides), at most
+ * EXPORT_MAX_ROWS rows. Columns: id, created_at, updated_at, then the record's
+ * fields (no joined names); money stays in minor units, as in the API.
+ *
+ *   CSV   UTF-8 with a byte order mark (so Excel reads Chinese names right),
+ *         CRLF, every field quoted; text a spreadsheet would run as a formula
+ *         (starting with = + - @ tab or CR) gets a leading apostrophe.
+ *   XLSX  one sheet, typed cells: numbers, booleans, dates and times as Excel
+ *         dates (UTC); text is never a formula there, so it is written as is. */
+#ifndef IO_EXPORT_H
+#define IO_EXPORT_H
+#include "../core/buf.h"
+#include "../crm/record.h"
+
+#define EXPORT_MAX_ROWS 100000
+
+typedef enum { EXPORT_CSV = 1, EXPORT_XLSX } export_format;
+
+/* CSV: appended to out. XLSX: written to the file at path (out is not used).
+ * ERR_BAD_REQUEST for a bad filter, or for limit/after (an export takes every row). */
+int export_list(crm_ctx *c, const record_def *d, const list_query *q, export_format f, const char *path, buf *out, err *e);
+
+void export_csv_field(buf *b, const char *s, int first);   /* one CSV field, quoted, formula defused */
+void export_csv_bom(buf *b);                               /* the UTF-8 byte order mark */
+#endif
