@@ -18,11 +18,15 @@ void api_register(void) {
     api_record_routes();
 }
 
+static int to_buf(const char *p, size_t n, void *b) {
+    buf_add(b, p, n);
+    return 0;
+}
+
 void api_json(http_resp *w, int status, json_t *v) {
     w->status = status;
     w->content_type = "application/json";
-    char *s = json_dumps(v, JSON_COMPACT);
-    if (s) { buf_puts(&w->body, s); free(s); }
+    json_dump_callback(v, to_buf, &w->body, JSON_COMPACT); /* straight into the response, no copy */
     json_decref(v);
 }
 

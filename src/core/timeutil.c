@@ -15,10 +15,15 @@ void time_format_ms(int64_t ms, char out[32]) {
     int frac = (int)(ms - (int64_t)t * 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    /* the modulos only bound the widths for the compiler; real values are in range */
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
-             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-             (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, (unsigned)frac % 1000u);
+    /* fixed-width digits by hand: this runs for every timestamp of every list page */
+    static const char shape[] = "0000-00-00T00:00:00.000Z";
+    memcpy(out, shape, sizeof shape);
+    unsigned v[7] = {(unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1), (unsigned)tm.tm_mday,
+                     (unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec, (unsigned)frac % 1000u};
+    static const int end[7] = {3, 6, 9, 12, 15, 18, 22}; /* index of each field's last digit */
+    static const int width[7] = {4, 2, 2, 2, 2, 2, 3};
+    for (int f = 0; f < 7; f++)
+        for (int i = 0, x = (int)v[f]; i < width[f]; i++, x /= 10) out[end[f] - i] = (char)('0' + x % 10);
 }
 
 static int digits(const char *s, int n, int *v) {

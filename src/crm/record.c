@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/buf.h"
+#include "../core/jsonw.h"
 #include "../core/money.h"
 #include "../core/timeutil.h"
 #include "entities.h"
@@ -162,21 +163,57 @@ static void select_list(buf *b, const record_def *d) {
         if (crm_entities[i] == d) { buf_puts(b, select_lists[i]); return; }
 }
 
+/* Keys are our own field names: no need for jansson to re-check their UTF-8. */
 static json_t *row_json(store_stmt *st, const record_def *d) {
     json_t *o = json_object();
     char ts[32];
-    json_object_set_new(o, "id", json_integer(store_col_int(st, 0)));
-    json_object_set_new(o, "version", json_integer(store_col_int(st, 1)));
+    json_object_set_new_nocheck(o, "id", json_integer(store_col_int(st, 0)));
+    json_object_set_new_nocheck(o, "version", json_integer(store_col_int(st, 1)));
     time_format_ms(store_col_int(st, 2), ts);
-    json_object_set_new(o, "created_at", json_string(ts));
+    json_object_set_new_nocheck(o, "created_at", json_string(ts));
     time_format_ms(store_col_int(st, 3), ts);
-    json_object_set_new(o, "updated_at", json_string(ts));
+    json_object_set_new_nocheck(o, "updated_at", json_string(ts));
     int col = 4;
     for (const field_def *f = d->fields; f->name; f++, col++)
-        if (!(f->flags & FF_HIDDEN)) json_object_set_new(o, f->name, column_value(st, col, f->type));
+        if (!(f->flags & FF_HIDDEN)) json_object_set_new_nocheck(o, f->name, column_value(st, col, f->type));
     for (const extra_col *x = d->extras; x && x->name; x++, col++)
-        json_object_set_new(o, x->name, column_value(st, col, x->type));
+        json_object_set_new_nocheck(o, x->name, column_value(st, col, x->type));
     return o;
+}
+
+/* The same record as row_json, written as JSON text. */
+static void column_write(buf *b, store_stmt *st, int col, field_type t) {
+    if (store_col_null(st, col)) buf_add(b, "null", 4);
+    else if (is_text_type(t)) jsonw_str(b, store_col_text(st, col));
+    else if (t == FT_BOOL) buf_puts(b, store_col_int(st, col) ? "true" : "false");
+    else if (t == FT_TIME) {
+        char ts[32];
+        time_format_ms(store_col_int(st, col), ts);
+        jsonw_str(b, ts);
+    } else jsonw_int(b, store_col_int(st, col));
+}
+
+static void row_write(buf *b, store_stmt *st, const record_def *d) {
+    buf_putc(b, '{');
+    jsonw_key(b, "id", 1);
+    jsonw_int(b, store_col_int(st, 0));
+    jsonw_key(b, "version", 0);
+    jsonw_int(b, store_col_int(st, 1));
+    jsonw_key(b, "created_at", 0);
+    column_write(b, st, 2, FT_TIME);
+    jsonw_key(b, "updated_at", 0);
+    column_write(b, st, 3, FT_TIME);
+    int col = 4;
+    for (const field_def *f = d->fields; f->name; f++, col++) {
+        if (f->flags & FF_HIDDEN) continue;
+        jsonw_key(b, f->name, 0);
+        column_write(b, st, col, f->type);
+    }
+    for (const extra_col *x = d->extras; x && x->name; x++, col++) {
+        jsonw_key(b, x->name, 0);
+        column_write(b, st, col, x->type);
+    }
+    buf_putc(b, '}');
 }
 
 int record_load(crm_ctx *c, const record_def *d, int64_t id, int for_write, json_t **out, err *e) {
@@ -633,7 +670,12 @@ int record_filters(crm_ctx *c, const record_def *d, const list_query *q, record_
     return e->cls ? -1 : 0;
 }
 
-int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **out, err *e) {
+/* One page of a list: every row goes to emit(); *next is the cursor of the
+ * following page, or NULL on the last one. */
+typedef void (*row_emit)(void *ctx, store_stmt *st, const record_def *d);
+
+static int list_page(crm_ctx *c, const record_def *d, const list_query *q, row_emit emit, void *ctx, const char **next_out,
+                     err *e) {
     where w = {BUF_INIT, {{0}}, 0};
     buf sql = BUF_INIT;
     int rc = -1;
@@ -675,12 +717,11 @@ int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **o
     record_where rw = {NULL, {{0}}, w.n};
     memcpy(rw.b, w.b, sizeof w.b);
     record_bind_where(st, &rw, 1);
-    json_t *items = json_array();
     const char *next = NULL;
     int count = 0, src;
     while ((src = store_step(st, e)) == STORE_ROW) {
         if (count == limit) break; /* one row past the page: there is a next page */
-        json_array_append_new(items, row_json(st, d));
+        emit(ctx, st, d);
         count++;
         if (count == limit) {
             /* the sort key is the last column; ask after a step (PostgreSQL has no columns before) */
@@ -690,11 +731,44 @@ int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **o
     }
     int more = src == STORE_ROW;
     store_reset(st);
-    if (src < 0) { json_decref(items); goto done; }
-    *out = json_pack("{s:o, s:s?}", "items", items, "next", more ? next : NULL);
+    if (src < 0) goto done;
+    *next_out = more ? next : NULL;
     rc = 0;
 done:
     buf_free(&w.sql);
     buf_free(&sql);
+    return rc;
+}
+
+static void emit_json(void *items, store_stmt *st, const record_def *d) { json_array_append_new(items, row_json(st, d)); }
+
+int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **out, err *e) {
+    json_t *items = json_array();
+    const char *next = NULL;
+    if (list_page(c, d, q, emit_json, items, &next, e)) { json_decref(items); return -1; }
+    *out = json_pack("{s:o, s:s?}", "items", items, "next", next);
+    return 0;
+}
+
+typedef struct text_page { buf *b; int n; } text_page;
+static void emit_text(void *ctx, store_stmt *st, const record_def *d) {
+    text_page *t = ctx;
+    if (t->n++) buf_putc(t->b, ',');
+    row_write(t->b, st, d);
+}
+
+int record_list_text(crm_ctx *c, const record_def *d, const list_query *q, buf *out, err *e) {
+    buf page = BUF_INIT;
+    text_page t = {&page, 0};
+    const char *next = NULL;
+    int rc = list_page(c, d, q, emit_text, &t, &next, e);
+    if (!rc) {
+        buf_puts(out, "{\"items\":[");
+        buf_add(out, buf_str(&page), page.len);
+        buf_puts(out, "],\"next\":");
+        jsonw_str(out, next);
+        buf_putc(out, '}');
+    }
+    buf_free(&page);
     return rc;
 }

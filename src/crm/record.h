@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "../auth/policy.h"
 #include "../core/arena.h"
+#include "../core/buf.h"
 #include "../core/err.h"
 #include "../store/store.h"
 
@@ -91,6 +92,7 @@ typedef struct list_query {
     const char *sort;
 } list_query;
 int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **out, err *e); /* {"items":[...],"next":cursor|null} */
+int record_list_text(crm_ctx *c, const record_def *d, const list_query *q, buf *out, err *e);  /* the same page as JSON text */
 
 /* The filter part of a list query as SQL, for domain queries over the same
  * filters (the board, exports): " AND ..." over alias t, with its bindings. */
