@@ -121,6 +121,12 @@ int auth_revoke_user(store *s, int64_t user_id, err *e) {
  * they manage and all teams below. */
 static int load_scope(store *s, arena *a, principal *p, err *e) {
     p->all_scope = p->role == ROLE_ADMIN || p->role == ROLE_OPS;
+    /* most users have nothing shared with them; then the scope is a plain
+     * owner list the planner can walk by index (owner_id, id) */
+    int64_t one = 0;
+    int shared = p->all_scope ? 0 : store_scalar_int(s, "SELECT 1 FROM shares WHERE user_id = ? LIMIT 1", &one, e, "i", p->user_id);
+    if (shared < 0) return -1;
+    p->has_shares = shared;
     if (p->role != ROLE_MANAGER) {
         int64_t *ids = arena_alloc(a, sizeof *ids);
         ids[0] = p->user_id;

@@ -23,6 +23,7 @@ typedef struct principal {
     int all_scope;
     const int64_t *scope_ids;
     int nscope;
+    int has_shares;            /* records are shared with this user: scope predicates must look at shares */
 } principal;
 
 #define SESSION_TTL_MS (12LL * 3600 * 1000)      /* a session lives 12 hours */

@@ -19,6 +19,7 @@ static void owner_list(buf *b, const principal *p) {
 static void owned(buf *b, const principal *p, const char *entity, const char *alias) {
     buf_printf(b, "(%s.owner_id IN ", alias);
     owner_list(b, p);
+    if (!p->has_shares) { buf_puts(b, ")"); return; }
     buf_printf(b, " OR EXISTS (SELECT 1 FROM shares sh WHERE sh.entity = '%s' AND sh.record_id = %s.id AND sh.user_id = %lld))",
                entity, alias, (long long)p->user_id);
 }
@@ -70,3 +71,15 @@ int policy_owner_allowed(const principal *p, int64_t owner_id) {
 
 int policy_can_override(const principal *p) { return p->role == ROLE_ADMIN || p->role == ROLE_MANAGER; }
 int policy_is_admin(const principal *p) { return p->role == ROLE_ADMIN; }
+
+analytics_view policy_analytics_view(const principal *p, int64_t owner_id, int64_t owner_team_id) {
+    if (p->all_scope || (p->role == ROLE_MANAGER && in_scope(p, owner_id)) || owner_id == p->user_id) return ANALYTICS_DEALS;
+    if ((p->role == ROLE_REP || p->role == ROLE_CSM) && p->team_id && owner_team_id == p->team_id) return ANALYTICS_AGGREGATE;
+    return ANALYTICS_NONE;
+}
+
+int policy_can_set_quota(const principal *p, int64_t user_id, int team_managed) {
+    if (p->role == ROLE_ADMIN) return 1;
+    if (p->role != ROLE_MANAGER) return 0;
+    return user_id ? user_id != p->user_id && in_scope(p, user_id) : team_managed;
+}

@@ -29,4 +29,17 @@ int policy_can_change_kind(const principal *p, access_kind k);  /* may p create/
 int policy_owner_allowed(const principal *p, int64_t owner_id); /* may p give a record to this owner */
 int policy_can_override(const principal *p);                     /* may p move a deal past unmet exit criteria */
 int policy_is_admin(const principal *p);
+
+/* Pipeline analytics go by a deal's owner (a share does not widen them). How
+ * much of one owner's figures the caller sees:
+ *   ANALYTICS_DEALS      the owner's own figures and the deals behind them:
+ *                        oneself; a manager's team subtree; admin and ops, everyone
+ *   ANALYTICS_AGGREGATE  only as part of team totals, for comparison: a rep's or
+ *                        csm's team-mates (the same team), never their deals
+ *   ANALYTICS_NONE       nothing */
+typedef enum { ANALYTICS_NONE = 0, ANALYTICS_AGGREGATE, ANALYTICS_DEALS } analytics_view;
+analytics_view policy_analytics_view(const principal *p, int64_t owner_id, int64_t owner_team_id);
+/* Quotas are set by admins, and by managers for the users and teams they manage
+ * (team_managed: the quota's team is in p's managed subtree). */
+int policy_can_set_quota(const principal *p, int64_t user_id, int team_managed);
 #endif

@@ -20,6 +20,7 @@ static principal who(role r, int64_t uid, const int64_t *scope, int n) {
     p.all_scope = r == ROLE_ADMIN || r == ROLE_OPS;
     p.scope_ids = scope;
     p.nscope = n;
+    p.has_shares = !p.all_scope; /* the general case; test_scope_without_shares covers the other */
     return p;
 }
 
@@ -55,6 +56,19 @@ static void test_scope_rep(void **state) {
     /* a csm is scoped exactly like a rep */
     principal c = CSM;
     assert_string_equal(policy_scope_sql(&c, ACCESS_OWNED, "accounts", "t", &a), policy_scope_sql(&p, ACCESS_OWNED, "accounts", "t", &a));
+    arena_free(&a);
+}
+
+/* With nothing shared with them, a caller's scope is a plain owner list: the
+ * form a database can walk by the (owner_id, id) index. */
+static void test_scope_without_shares(void **state) {
+    arena a;
+    arena_init(&a);
+    principal p = REP;
+    p.has_shares = 0;
+    assert_string_equal(policy_scope_sql(&p, ACCESS_OWNED, "opportunities", "t", &a), "(t.owner_id IN (7))");
+    assert_string_equal(policy_scope_sql(&p, ACCESS_OPP_CHILD, "line_items", "t", &a),
+                        "t.opportunity_id IN (SELECT vo.id FROM opportunities vo WHERE (vo.owner_id IN (7)))");
     arena_free(&a);
 }
 
@@ -154,6 +168,7 @@ static void test_role_names(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scope_rep),
+        cmocka_unit_test(test_scope_without_shares),
         cmocka_unit_test(test_scope_manager),
         cmocka_unit_test(test_scope_all),
         cmocka_unit_test(test_can_change_kind),
