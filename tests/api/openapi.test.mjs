@@ -288,6 +288,11 @@ test('users: create, list, read, change, audit, passwords, deactivate, export', 
   const page2 = await call(admin, 'GET', '/api/v1/users', { query: { role: 'rep', active: 'true', q: 'openapi', sort: '-name', limit: 2, after: page1.body.next }, expect: 200 });
   assert.equal(page2.body.next, null);
   await call(admin, 'GET', '/api/v1/users', { query: { team_id: 'null', email: users.rep.email }, expect: 200 });
+  const cap = await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep2.id }, body: { away: false, capacity: 40 }, expect: 200 });
+  assert.deepEqual([cap.body.away, cap.body.capacity], [false, 40]);
+  await call(admin, 'PATCH', '/api/v1/users/{id}', { params: { id: users.rep2.id }, body: { capacity: -1 }, expect: 422 });
+  const busy = await call(admin, 'GET', '/api/v1/users', { query: { away: 'false', capacity_min: 40, capacity_max: 40, q: 'openapi' }, expect: 200 });
+  assert.deepEqual(busy.body.items.map((u) => u.id), [users.rep2.id]);
   const bad = await call(admin, 'GET', '/api/v1/users', { query: { shoe_size: '42' }, expect: 400 });
   assert.ok(bad.body.errors.some((e) => e.field === 'shoe_size'));
   await call(admin, 'GET', '/api/v1/users', { query: { limit: '0' }, expect: 400 });
@@ -320,7 +325,7 @@ test('users: create, list, read, change, audit, passwords, deactivate, export', 
   await call(admin, 'POST', '/api/v1/users/{id}/password', { params: { id: users.victim.id }, body: BIG, expect: 413 });
 
   const csv = await call(admin, 'GET', '/api/v1/users/export.csv', { query: { role: 'rep', sort: 'email' }, expect: 200 });
-  assert.ok(csv.text.startsWith(csvLine('id,created_at,updated_at,email,name,role,team_id,locale,active')), csv.text.slice(0, 120));
+  assert.ok(csv.text.startsWith(csvLine('id,created_at,updated_at,email,name,role,team_id,locale,active,away,capacity')), csv.text.slice(0, 120));
   // fetch's text() drops a byte order mark, so look at the bytes
   const raw = await fetch(srv.url + '/api/v1/users/export.csv', { headers: { Cookie: admin.cookie } });
   assert.deepEqual([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)], [0xef, 0xbb, 0xbf], 'the CSV starts with a UTF-8 byte order mark');
@@ -551,13 +556,15 @@ test('opportunities: CRUD, stage moves, criteria, history, line items, shares, b
   const lead = dp.stages.Lead, qualified = dp.stages.Qualified, won = dp.stages.Won, lost = dp.stages.Lost;
   const opp = await crud('opportunities', {
     make: () => ({ name: uniq('Acme rollout'), account_id: ids.account, contact_id: ids.contact, amount: 1500000, currency: 'CNY', close_date: '2026-12-31', source: 'web' }),
-    change: () => ({ close_date: '2027-01-15', source: null }),
-    filters: (o) => ({ account_id: o.account_id, stage_id: lead.id, amount_min: 1000000, amount_max: 2000000, close_date_from: '2026-12-01',
+    change: () => ({ close_date: '2027-01-15', source: null, forecast_category: 'best_case' }),
+    filters: (o) => ({ account_id: o.account_id, stage_id: lead.id, forecast_category: o.forecast_category, amount_min: 1000000, amount_max: 2000000, close_date_from: '2026-12-01',
       close_date_to: '2026-12-31', closed_at: 'null', currency: 'CNY', team: ids.team, q: 'acme', sort: '-amount' }),
     client: cli.rep,
-    csvHeader: 'id,created_at,updated_at,name,account_id,contact_id,owner_id,pipeline_id,stage_id,amount,amount_from_items,currency,close_date,source,lost_reason,stage_entered_at,closed_at',
+    csvHeader: 'id,created_at,updated_at,name,account_id,contact_id,owner_id,pipeline_id,stage_id,amount,amount_from_items,currency,close_date,source,lost_reason,stage_entered_at,closed_at,forecast_category',
   });
   assert.equal(opp.stage_id, lead.id, 'a new deal starts in the first open stage of the default pipeline');
+  assert.equal(opp.forecast_category, 'best_case');
+  await call(cli.rep, 'PATCH', '/api/v1/opportunities/{id}', { params: { id: opp.id }, body: { forecast_category: 'certain' }, expect: 422 });
   const O = '/api/v1/opportunities/{id}';
   await call(cli.rep, 'PATCH', O, { params: { id: opp.id }, body: { stage_id: qualified.id }, expect: 422 });
   await call(cli.rep, 'POST', '/api/v1/opportunities', { body: { name: 'Starts won', stage_id: won.id }, expect: 422 });
@@ -670,7 +677,7 @@ test('activities', async () => {
     change: () => ({ outcome: 'Sent', body: null }),
     filters: () => ({ kind: 'task', due_at_from: '2026-12-01', due_at_to: '2026-12-01T23:59:59Z', done_at: 'null', opportunity_id: ids.renewal, team: ids.team, q: 'proposal', sort: 'due_at' }),
     client: cli.rep,
-    csvHeader: 'id,created_at,updated_at,kind,subject,body,due_at,done_at,outcome,opportunity_id,account_id,contact_id,owner_id',
+    csvHeader: 'id,created_at,updated_at,kind,subject,body,due_at,done_at,outcome,opportunity_id,account_id,contact_id,owner_id,stage_action_id',
   });
   assert.equal(a.due_at, '2026-12-01T01:00:00.000Z', 'times are stored and shown in UTC');
   const orphan = await call(cli.rep, 'POST', '/api/v1/activities', { body: { kind: 'note', subject: 'About nothing' }, expect: 422 });
@@ -696,6 +703,290 @@ test('board and search', async () => {
   await call(cli.adminBearer, 'GET', '/api/v1/search', { query: { q: 'li wei' }, expect: 200 });
   await call(cli.rep, 'GET', '/api/v1/search', { expect: 400 });
   await call(anon, 'GET', '/api/v1/search', { query: { q: 'acme' }, expect: 401 });
+});
+
+test('leads: CRUD, intake errors, shares, assignment log, conversion', async () => {
+  const L = '/api/v1/leads/{id}';
+  const lead = await crud('leads', {
+    make: () => ({ name: uniq('OpenAPI lead'), email: `${uniq('lead')}@leads-openapi.example`, company: uniq('Lead Co'), region: 'OpenAPI Land', owner_id: users.rep.id }),
+    change: () => ({ notes: 'Met at the fair', industry: 'Software', company_size: '51-200' }),
+    filters: (l) => ({ owner_id: l.owner_id, status: 'assigned', region: 'OpenAPI Land', intake: 'api', q: l.name, sort: '-id' }),
+    csvHeader: 'id,created_at,updated_at,name,company,email,phone,title,source,notes,region,industry,company_size,status,disqualified_reason,' +
+      'owner_id,intake,form_id,duplicate_entity,duplicate_id,duplicate_on,assigned_at,converted_at,account_id,contact_id,opportunity_id',
+  });
+  assert.deepEqual([lead.status, lead.intake, lead.owner_id], ['assigned', 'api', users.rep.id]);
+  const missing = await call(admin, 'POST', '/api/v1/leads', { body: { name: 'No way to reach' }, expect: 422 });
+  assert.ok(missing.body.errors.some((e) => e.field === 'email'));
+  await call(admin, 'POST', '/api/v1/leads', { body: { name: 'Typed status', email: 'typed@leads-openapi.example', status: 'converted' }, expect: 422 });
+  await call(admin, 'POST', '/api/v1/leads', { body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', '/api/v1/leads', { body: { name: 'Forged', email: 'forged@leads-openapi.example' }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(anon, 'POST', '/api/v1/leads', { body: { name: 'Anon', email: 'anon@leads-openapi.example' }, expect: 401 });
+  await call(cli.rep, 'PATCH', L, { params: { id: lead.id }, body: { status: 'converted' }, expect: 422 });
+  await call(cli.rep, 'PATCH', L, { params: { id: lead.id }, body: { notes: 'x' }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep, 'PATCH', L, { params: { id: lead.id }, body: BIG, expect: 413 });
+  await call(cli.rep, 'PATCH', L, { params: { id: lead.id }, body: '[1]', expect: 400 });
+  await call(cli.rep2, 'PATCH', L, { params: { id: lead.id }, body: { notes: 'not mine' }, expect: 404 });
+  await call(cli.rep2, 'GET', `${L}/audit`, { params: { id: lead.id }, expect: 404 });
+  await call(anon, 'GET', `${L}/audit`, { params: { id: lead.id }, expect: 401 });
+  await call(anon, 'GET', '/api/v1/leads', { expect: 401 });
+  await call(admin, 'GET', '/api/v1/leads/export.csv', { query: { limit: 5 }, expect: 400 });
+  await call(anon, 'GET', '/api/v1/leads/export.csv', { expect: 401 });
+  await call(cli.rep, 'DELETE', L, { params: { id: lead.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(anon, 'DELETE', L, { params: { id: lead.id }, expect: 401 });
+  await deletes('leads', { name: uniq('Short-lived lead'), email: `${uniq('gone')}@leads-openapi.example`, owner_id: users.rep.id });
+
+  // the assignment log
+  const log = await call(cli.rep, 'GET', `${L}/assignments`, { params: { id: lead.id }, expect: 200 });
+  assert.equal(log.body.items[0].method, 'manual');
+  await call(cli.rep2, 'GET', `${L}/assignments`, { params: { id: lead.id }, expect: 404 });
+  await call(anon, 'GET', `${L}/assignments`, { params: { id: lead.id }, expect: 401 });
+
+  // shares of a lead
+  const S = `${L}/shares`;
+  const none = await call(cli.rep, 'GET', S, { params: { id: lead.id }, expect: 200 });
+  assert.deepEqual(none.body.items, []);
+  await call(cli.rep, 'POST', S, { params: { id: lead.id }, body: { user_id: users.rep2.id }, expect: 200 });
+  await call(cli.rep2, 'GET', L, { params: { id: lead.id }, expect: 200 });
+  await call(cli.rep, 'POST', S, { params: { id: lead.id }, body: { user_id: 'rep2' }, expect: 422 });
+  docRefuses('POST', S, { user_id: 'rep2' });
+  await call(cli.rep, 'POST', S, { params: { id: lead.id }, body: '[]', expect: 400 });
+  await call(cli.rep, 'POST', S, { params: { id: lead.id }, body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', S, { params: { id: lead.id }, body: { user_id: users.rep2.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep, 'POST', S, { params: { id: 99999999 }, body: { user_id: users.rep2.id }, expect: 404 });
+  await call(anon, 'GET', S, { params: { id: lead.id }, expect: 401 });
+  await call(cli.rep, 'GET', S, { params: { id: 99999999 }, expect: 404 });
+  const U = `${S}/{user_id}`;
+  await call(cli.rep, 'DELETE', U, { params: { id: lead.id, user_id: users.victim.id }, expect: 422 });
+  await call(cli.rep, 'DELETE', U, { params: { id: lead.id, user_id: users.rep2.id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep, 'DELETE', U, { params: { id: 99999999, user_id: users.rep2.id }, expect: 404 });
+  await call(anon, 'DELETE', U, { params: { id: lead.id, user_id: users.rep2.id }, expect: 401 });
+  await call(cli.rep, 'DELETE', U, { params: { id: lead.id, user_id: users.rep2.id }, expect: 204 });
+  await call(cli.rep2, 'GET', L, { params: { id: lead.id }, expect: 404 });
+
+  // conversion: account, contact and deal in one go, once
+  const C = `${L}/convert`;
+  await call(cli.rep, 'POST', C, { params: { id: lead.id }, body: { deal: {} }, expect: 422 });
+  docRefuses('POST', C, { deal: {} });
+  await call(cli.rep, 'POST', C, { params: { id: lead.id }, body: '[]', expect: 400 });
+  await call(cli.rep, 'POST', C, { params: { id: lead.id }, body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', C, { params: { id: lead.id }, body: {}, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep2, 'POST', C, { params: { id: lead.id }, body: {}, expect: 404 });
+  await call(anon, 'POST', C, { params: { id: lead.id }, body: {}, expect: 401 });
+  const conv = await call(cli.rep, 'POST', C, { params: { id: lead.id }, body: { opportunity: { name: uniq('From a lead'), amount: 300000, close_date: '2027-03-31' } }, expect: 201 });
+  assert.equal(conv.headers.get('location'), `/api/v1/opportunities/${conv.body.opportunity.id}`);
+  assert.equal(conv.body.lead.status, 'converted');
+  await call(cli.rep, 'POST', C, { params: { id: lead.id }, body: {}, expect: 409 });
+});
+
+test('lead forms and the public submit address', async () => {
+  const form = await crud('lead-forms', {
+    make: () => ({ name: uniq('Website form'), default_source: 'website' }),
+    change: () => ({ default_source: 'expo' }),
+    filters: (f) => ({ active: 'true', q: f.name, sort: 'name' }),
+    csvHeader: 'id,created_at,updated_at,name,active,default_source,token',
+  });
+  assert.equal(form.submit_path, `/api/v1/forms/${form.token}/submit`);
+  await call(admin, 'PATCH', '/api/v1/lead-forms/{id}', { params: { id: form.id }, body: { token: 'mine' }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/lead-forms', { body: { name: 'Rep form' }, expect: 403 });
+  await call(cli.rep, 'PATCH', '/api/v1/lead-forms/{id}', { params: { id: form.id }, body: { name: 'Rep form' }, expect: 403 });
+  await call(cli.rep, 'DELETE', '/api/v1/lead-forms/{id}', { params: { id: form.id }, expect: 403 });
+  await deletes('lead-forms', { name: uniq('Short-lived form') });
+
+  const F = '/api/v1/forms/{token}/submit';
+  const web = srv.anon();
+  const form_ = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const ok1 = await call(web, 'POST', F, { params: { token: form.token }, body: { name: 'Form Person', email: `${uniq('form')}@forms-openapi.example`, website: '' }, expect: 201 });
+  assert.deepEqual(ok1.body, { received: true });
+  assert.equal(ok1.headers.get('access-control-allow-origin'), '*');
+  await call(web, 'POST', F, { params: { token: form.token }, body: `name=Wang+Fang&email=${uniq('wang')}%40forms-openapi.example`, headers: form_, expect: 201 });
+  await call(web, 'POST', F, { params: { token: form.token }, body: { name: 'No contact' }, expect: 422 });
+  await call(web, 'POST', F, { params: { token: form.token }, body: '{"name":', headers: { 'Content-Type': 'application/json' }, expect: 400 });
+  await call(web, 'POST', F, { params: { token: form.token }, body: 'name=' + 'x'.repeat(70 * 1024), headers: form_, expect: 413 });
+  await call(web, 'POST', F, { params: { token: 'not-a-token' }, body: { name: 'X', email: 'x@forms-openapi.example' }, expect: 404 });
+  const pre = await call(web, 'OPTIONS', F, { params: { token: form.token }, expect: 204 });
+  assert.match(pre.headers.get('access-control-allow-methods'), /POST/);
+  // 20 submissions per client address in 10 minutes (bad ones count too); this server's last form post
+  let last;
+  for (let i = 0; i < 25; i++) {
+    last = await call(web, 'POST', F, { params: { token: form.token }, body: { name: `Flood ${i}`, email: `flood${i}@forms-openapi.example` } });
+    if (last.status === 429) break;
+    assert.equal(last.status, 201, last.text);
+  }
+  assert.equal(last.status, 429);
+  assert.equal(last.headers.get('retry-after'), '600');
+});
+
+test('assignment rules', async () => {
+  const rule = await crud('assignment-rules', {
+    make: () => ({ name: uniq('OpenAPI rule'), regions: 'OpenAPI Rule Land, Elsewhere', industries: 'Software', team_id: ids.team, method: 'balanced' }),
+    change: () => ({ position: 7, company_sizes: '51-200' }),
+    filters: (r) => ({ team_id: r.team_id, active: 'true', q: r.name, sort: 'position' }),
+    csvHeader: 'id,created_at,updated_at,name,position,active,regions,industries,company_sizes,team_id,user_id,method',
+  });
+  assert.equal(rule.method, 'balanced');
+  const both = await call(admin, 'POST', '/api/v1/assignment-rules', { body: { name: 'Both', team_id: ids.team, user_id: users.rep.id }, expect: 422 });
+  assert.ok(both.body.errors.some((e) => e.field === 'user_id'));
+  await call(admin, 'POST', '/api/v1/assignment-rules', { body: { name: 'How', team_id: ids.team, method: 'lottery' }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/assignment-rules', { body: { name: 'Mine', user_id: users.rep.id }, expect: 403 });
+  await call(admin, 'PATCH', '/api/v1/assignment-rules/{id}', { params: { id: rule.id }, body: { user_id: users.rep.id }, expect: 422 });
+  await deletes('assignment-rules', { name: uniq('Short-lived rule'), regions: 'Nowhere Land', user_id: users.rep.id });
+});
+
+test('stage actions (playbooks) and compliance', async () => {
+  const act = await crud('stage-actions', {
+    make: () => ({ stage_id: ids.renewalWon, name: 'Send the thank-you note', due_days: 2, position: 1 }),
+    change: () => ({ required: false, due_days: 3 }),
+    filters: (a) => ({ stage_id: a.stage_id, required: String(a.required), sort: 'position' }),
+    csvHeader: 'id,created_at,updated_at,stage_id,name,due_days,required,position',
+  });
+  assert.equal(act.stage_name, 'Renewed');
+  await call(admin, 'PATCH', '/api/v1/stage-actions/{id}', { params: { id: act.id }, body: { stage_id: ids.renewalOpen }, expect: 422 });   // create-only
+  await call(admin, 'POST', '/api/v1/stage-actions', { body: { stage_id: ids.renewalWon, name: 'Far away', due_days: 99999 }, expect: 422 });
+  await call(cli.rep, 'POST', '/api/v1/stage-actions', { body: { stage_id: ids.renewalWon, name: 'Mine' }, expect: 403 });
+  await deletes('stage-actions', { stage_id: ids.renewalWon, name: 'Temporary action' });
+  // the tasks a playbook makes are found by their action
+  await call(cli.rep, 'GET', '/api/v1/activities', { query: { stage_action_id: act.id }, expect: 200 });
+
+  const comp = await call(cli.rep, 'GET', '/api/v1/compliance', { query: { stale_days: 30 }, expect: 200 });
+  assert.equal(comp.body.stale_days, 30);
+  await call(cli.rep, 'GET', '/api/v1/compliance', { query: { stale_days: 0 }, expect: 400 });
+  await call(cli.rep, 'GET', '/api/v1/compliance', { query: { colour: 'red' }, expect: 400 });
+  await call(anon, 'GET', '/api/v1/compliance', { expect: 401 });
+});
+
+test('imports: upload, check, change, run, report, forget', async () => {
+  const I = '/api/v1/imports/{id}';
+  const CSV = { 'Content-Type': 'text/csv' };
+  const name = uniq('Imported Ltd');
+  const up = await call(admin, 'POST', '/api/v1/imports', { query: { entity: 'accounts', filename: 'accounts.csv' }, body: `name,industry,region\n${name},Retail,East\n,Retail,West\n`, headers: CSV, expect: 201 });
+  assert.equal(up.headers.get('location'), `/api/v1/imports/${up.body.id}`);
+  assert.equal(up.body.status, 'ready');
+  const id = up.body.id;
+  await call(admin, 'POST', '/api/v1/imports', { body: 'name\nx\n', headers: CSV, expect: 400 });   // no entity
+  await call(cli.rep, 'POST', '/api/v1/imports', { query: { entity: 'products' }, body: 'name,sku,price\nX,X,1\n', headers: CSV, expect: 403 });
+  await call(anon, 'POST', '/api/v1/imports', { query: { entity: 'accounts' }, body: 'name\nx\n', headers: CSV, expect: 401 });
+  await call(admin, 'POST', '/api/v1/imports', { query: { entity: 'accounts' }, body: 'name\n' + 'x'.repeat(17 * 1024 * 1024), headers: CSV, expect: 413 });
+
+  const list = await call(admin, 'GET', '/api/v1/imports', { expect: 200 });
+  assert.ok(list.body.items.some((j) => j.id === id));
+  await call(anon, 'GET', '/api/v1/imports', { expect: 401 });
+  await call(admin, 'GET', I, { params: { id }, expect: 200 });
+  await call(cli.rep2, 'GET', I, { params: { id }, expect: 404 });   // private to its owner
+  await call(anon, 'GET', I, { params: { id }, expect: 401 });
+
+  const changed = await call(admin, 'PATCH', I, { params: { id }, body: { options: { mode: 'skip' } }, expect: 200 });
+  assert.equal(changed.body.rows_bad, 1, 'a row without a name');
+  await call(admin, 'PATCH', I, { params: { id }, body: { speed: 'fast' }, expect: 422 });
+  docRefuses('PATCH', I, { speed: 'fast' });
+  await call(admin, 'PATCH', I, { params: { id }, body: '[1]', expect: 400 });
+  await call(admin, 'PATCH', I, { params: { id }, body: BIG, expect: 413 });
+  await call(admin, 'PATCH', I, { params: { id }, body: { options: { mode: 'stop' } }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep2, 'PATCH', I, { params: { id }, body: { options: { mode: 'stop' } }, expect: 404 });
+  await call(anon, 'PATCH', I, { params: { id }, body: { options: { mode: 'stop' } }, expect: 401 });
+
+  const R = `${I}/run`;
+  await call(admin, 'POST', R, { params: { id }, body: '[1]', expect: 400 });
+  await call(admin, 'POST', R, { params: { id }, body: BIG, expect: 413 });
+  await call(admin, 'POST', R, { params: { id }, body: {}, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep2, 'POST', R, { params: { id }, body: {}, expect: 404 });
+  await call(anon, 'POST', R, { params: { id }, body: {}, expect: 401 });
+  await call(admin, 'POST', R, { params: { id }, body: { options: { mode: 'maybe' } }, expect: 422 });
+  const started = await call(admin, 'POST', R, { params: { id }, body: { options: { mode: 'skip' } }, expect: 202 });
+  assert.equal(started.headers.get('location'), `/api/v1/imports/${id}`);
+  let job = started.body;
+  for (let i = 0; i < 400 && !['done', 'failed'].includes(job.status); i++) {
+    await new Promise((ok) => setTimeout(ok, 50));
+    job = (await call(admin, 'GET', I, { params: { id }, expect: 200 })).body;
+  }
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  assert.equal(job.rows_imported, 1);
+  await call(admin, 'POST', R, { params: { id }, body: {}, expect: 409 });
+  await call(admin, 'PATCH', I, { params: { id }, body: { options: { mode: 'stop' } }, expect: 409 });
+  const noSku = await call(admin, 'POST', '/api/v1/imports', { query: { entity: 'products' }, body: 'product,price\nX,5\n', headers: CSV, expect: 201 });
+  const unmapped = await call(admin, 'POST', R, { params: { id: noSku.body.id }, expect: 422 });
+  assert.ok(unmapped.body.errors.some((e) => e.field === 'sku'));
+
+  const rep = await call(admin, 'GET', `${I}/report.csv`, { params: { id }, expect: 200 });
+  assert.ok(rep.text.startsWith('"row","column","problem","name","industry","region"\r\n"3",'), rep.text.slice(0, 100));
+  await call(cli.rep2, 'GET', `${I}/report.csv`, { params: { id }, expect: 404 });
+  await call(anon, 'GET', `${I}/report.csv`, { params: { id }, expect: 401 });
+
+  await call(admin, 'DELETE', I, { params: { id }, headers: { 'X-CSRF-Token': 'forged' }, expect: 403 });
+  await call(cli.rep2, 'DELETE', I, { params: { id }, expect: 404 });
+  await call(anon, 'DELETE', I, { params: { id }, expect: 401 });
+  await call(admin, 'DELETE', I, { params: { id }, expect: 204 });
+  await call(admin, 'DELETE', I, { params: { id: noSku.body.id }, expect: 204 });
+  await call(admin, 'GET', I, { params: { id }, expect: 404 });
+});
+
+test('every list as an Excel workbook', async () => {
+  const segs = Object.keys(doc.paths).map((t) => t.match(/^\/api\/v1\/([a-z-]+)\/export\.xlsx$/)?.[1]).filter(Boolean);
+  assert.equal(segs.length, 15);
+  for (const seg of segs) {
+    const t = `/api/v1/${seg}/export.xlsx`;
+    const raw = await fetch(srv.url + t, { headers: { Cookie: admin.cookie } });
+    assert.equal(raw.status, 200, seg);
+    assert.deepEqual([...new Uint8Array(await raw.arrayBuffer()).slice(0, 2)], [0x50, 0x4b], `${seg}: a workbook is a zip file`);
+    const r = await call(admin, 'GET', t, { expect: 200 });
+    assert.equal(r.headers.get('content-disposition'), `attachment; filename="${seg}.xlsx"`);
+    await call(admin, 'GET', t, { query: { limit: 10 }, expect: 400 });
+    await call(anon, 'GET', t, { expect: 401 });
+  }
+  await call(admin, 'GET', '/api/v1/opportunities/export.xlsx', { query: { forecast_category: 'best_case', sort: '-amount' }, expect: 200 });
+});
+
+test('analytics reports', async () => {
+  const to = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 60 * 86400000).toISOString().slice(0, 10);
+  for (const name of ['conversion', 'funnel', 'forecast', 'calibration', 'cycle', 'velocity', 'breakdown', 'activity', 'reps', 'deals']) {
+    const t = `/api/v1/analytics/${name}`;
+    const extra = name === 'deals' ? { metric: 'won' } : {};
+    await call(admin, 'GET', t, { query: { from, to, ...extra }, expect: 200 });
+    await call(cli.rep, 'GET', t, { query: { ...extra }, expect: 200 });
+    await call(admin, 'GET', t, { query: { colour: 'red', ...extra }, expect: 400 });
+    await call(anon, 'GET', t, { query: extra, expect: 401 });
+    await call(cli.rep, 'GET', t, { query: { owner_id: users.rep2.id, ...extra }, expect: 403 });
+    await call(admin, 'GET', t, { query: { owner_id: 99999999, ...extra }, expect: 422 });
+  }
+  await call(admin, 'GET', '/api/v1/analytics/deals', { expect: 400 });   // metric is required
+});
+
+test('quotas', async () => {
+  const Q = '/api/v1/quotas/{id}';
+  const base = { period_start: '2026-01-01', period_end: '2026-03-31', amount: 100000, currency: 'CNY' };
+  const made = await call(admin, 'POST', '/api/v1/quotas', { body: { ...base, user_id: users.rep.id }, expect: 201 });
+  assert.equal(made.headers.get('location'), `/api/v1/quotas/${made.body.id}`);
+  assert.equal(etagOf(made), `"${made.body.version}"`);
+  const id = made.body.id;
+  await call(admin, 'POST', '/api/v1/quotas', { body: { ...base }, expect: 422 });   // neither user nor team
+  docRefuses('POST', '/api/v1/quotas', { ...base, user_id: users.rep.id, colour: 1 });
+  await call(admin, 'POST', '/api/v1/quotas', { body: '[1]', expect: 400 });
+  await call(admin, 'POST', '/api/v1/quotas', { body: BIG, expect: 413 });
+  await call(cli.rep, 'POST', '/api/v1/quotas', { body: { ...base, user_id: users.rep.id }, expect: 403 });
+  await call(anon, 'POST', '/api/v1/quotas', { body: { ...base, user_id: users.rep.id }, expect: 401 });
+
+  const mine = await call(cli.rep, 'GET', '/api/v1/quotas', { query: { user_id: users.rep.id, from: '2026-01-01', to: '2026-12-31', limit: 10 }, expect: 200 });
+  assert.deepEqual(mine.body.items.map((q) => q.id), [id]);
+  await call(admin, 'GET', '/api/v1/quotas', { query: { colour: 'red' }, expect: 400 });
+  await call(anon, 'GET', '/api/v1/quotas', { expect: 401 });
+
+  const got = await call(cli.rep, 'GET', Q, { params: { id }, expect: 200 });
+  await call(cli.rep2, 'GET', Q, { params: { id }, expect: 404 });
+  await call(anon, 'GET', Q, { params: { id }, expect: 401 });
+  await call(admin, 'PATCH', Q, { params: { id }, body: { amount: 1 }, headers: { 'If-Match': '"99"' }, expect: 412 });
+  const upd = await call(admin, 'PATCH', Q, { params: { id }, body: { amount: 120000 }, headers: { 'If-Match': etagOf(got) }, expect: 200 });
+  assert.equal(upd.body.amount, 120000);
+  await call(admin, 'PATCH', Q, { params: { id }, body: { amount: -1 }, expect: 422 });
+  await call(admin, 'PATCH', Q, { params: { id }, body: '[1]', expect: 400 });
+  await call(admin, 'PATCH', Q, { params: { id }, body: BIG, expect: 413 });
+  await call(cli.rep, 'PATCH', Q, { params: { id }, body: { amount: 1 }, expect: 403 });
+  await call(admin, 'PATCH', Q, { params: { id: 99999999 }, body: { amount: 1 }, expect: 404 });
+  await call(anon, 'PATCH', Q, { params: { id }, body: { amount: 1 }, expect: 401 });
+  await call(cli.rep, 'DELETE', Q, { params: { id }, expect: 403 });
+  await call(admin, 'DELETE', Q, { params: { id }, headers: { 'If-Match': '"99"' }, expect: 412 });
+  await call(anon, 'DELETE', Q, { params: { id }, expect: 401 });
+  await call(admin, 'DELETE', Q, { params: { id }, expect: 204 });
+  await call(admin, 'DELETE', Q, { params: { id }, expect: 404 });
 });
 
 test('login rate limit: 429 after repeated failures', async () => {
