@@ -32,7 +32,8 @@ test('switch to 简体中文: board, forms and amounts in Chinese', async () => 
     assert.match(await page.locator('section.column[data-stage="Lead"] .col-total').textContent(), /^(¥|CN¥)1,234,568$|^(¥|CN¥)1,234,567\.89$/);
     assert.match(await page.locator('.page-sub').textContent(), /1 个进行中的商机/);
     assert.deepEqual(await page.locator('nav.sidebar .nav-link span').allTextContents(),
-      ['首页', '销售管道', '商机', '客户', '联系人', '我的任务', '个人资料', 'API 令牌', '用户与角色', '团队', '管道与阶段', '产品']);
+      ['首页', '销售管道', '商机', '线索', '客户', '联系人', '我的任务', '销售分析', '合规检查',
+        '个人资料', 'API 令牌', '导入数据', '用户与角色', '团队', '管道与阶段', '产品', '线索表单', '分配规则']);
     assert.equal(await page.locator('.filters label.filter > span').first().textContent(), '负责人');
 
     // a form

@@ -27,7 +27,7 @@ export class ApiError extends Error {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export async function request(method, path, { body, headers = {}, signal } = {}) {
+export async function request(method, path, { body, raw, headers = {}, signal } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (UNSAFE.has(method) && csrfToken) h['X-CSRF-Token'] = csrfToken;
@@ -35,7 +35,7 @@ export async function request(method, path, { body, headers = {}, signal } = {})
   try {
     res = await fetch('/api/v1' + path, {
       method, headers: h, signal, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
@@ -63,6 +63,13 @@ export const get = (path, params, opts) => request('GET', path + qs(params), opt
 export const post = (path, body, opts) => request('POST', path, { ...opts, body });
 export const put = (path, body, opts) => request('PUT', path, { ...opts, body });
 export const del = (path, opts) => request('DELETE', path, opts);
+
+/** POST a file as the request body itself (imports take the CSV file as it is). */
+export const upload = (path, file, type = 'text/csv') =>
+  request('POST', path, { raw: file, headers: { 'Content-Type': type } });
+
+/** The URL of an API resource (for links the browser follows itself: downloads). */
+export const url = (path, params) => '/api/v1' + path + qs(params);
 
 /** PATCH a record guarded by its version, so a stale page cannot overwrite someone else's change. */
 export const patch = (path, body, version) =>

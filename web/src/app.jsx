@@ -33,12 +33,20 @@ const ROUTES = [
   ['/contacts', lazyPage(() => import('./pages/Contacts.jsx'))],
   ['/contacts/:id', lazyPage(() => import('./pages/Contact.jsx'))],
   ['/tasks', lazyPage(() => import('./pages/Tasks.jsx'))],
+  ['/leads', lazyPage(() => import('./pages/Leads.jsx'))],
+  ['/leads/:id', lazyPage(() => import('./pages/Lead.jsx'))],
+  ['/analytics', lazyPage(() => import('./pages/Analytics.jsx'))],
+  ['/compliance', lazyPage(() => import('./pages/Compliance.jsx'))],
+  ['/import', lazyPage(() => import('./pages/Import.jsx'))],
+  ['/import/:id', lazyPage(() => import('./pages/Import.jsx'))],
   ['/settings', lazyPage(() => import('./pages/Settings.jsx'))],
   ['/admin/tokens', lazyPage(() => import('./pages/admin/Tokens.jsx'))],
   ['/admin/users', lazyPage(() => import('./pages/admin/Users.jsx'))],
   ['/admin/teams', lazyPage(() => import('./pages/admin/Teams.jsx'))],
   ['/admin/pipelines', lazyPage(() => import('./pages/admin/Pipelines.jsx'))],
   ['/admin/products', lazyPage(() => import('./pages/admin/Products.jsx'))],
+  ['/admin/lead-forms', lazyPage(() => import('./pages/admin/LeadForms.jsx'))],
+  ['/admin/assignment-rules', lazyPage(() => import('./pages/admin/AssignmentRules.jsx'))],
 ];
 
 function page(path, user) {

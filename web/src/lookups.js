@@ -1,5 +1,5 @@
 // lookups.js: the small reference lists many pages need (users, teams,
-// pipelines, stages, products), fetched once and shared until an admin page
+// pipelines, stages, products, stage actions), fetched once and shared until an admin page
 // changes one of them.
 import { useEffect, useState } from 'preact/hooks';
 import { getAll } from './api.js';
@@ -10,6 +10,7 @@ const LOADERS = {
   pipelines: () => getAll('/pipelines', { sort: 'name' }),
   stages: () => getAll('/stages', { sort: 'position' }),
   products: () => getAll('/products', { sort: 'name' }),
+  stageActions: () => getAll('/stage-actions', { sort: 'position' }),
 };
 const pending = new Map();
 

@@ -6,6 +6,23 @@ export const ENUMS = {
   stage_kind: ['open', 'won', 'lost'],
   activity_kind: ['call', 'email', 'meeting', 'task', 'note'],
   audit_action: ['create', 'update', 'delete', 'share', 'unshare'],
+  lead_status: ['new', 'assigned', 'duplicate', 'converted', 'disqualified'],
+  lead_intake: ['form', 'api', 'import'],
+  duplicate_on: ['email', 'phone', 'company'],
+  assignment_method: ['round_robin', 'balanced'],
+  assignment_log: ['duplicate', 'direct', 'round_robin', 'balanced', 'manual', 'none'],
+  forecast_category: ['commit', 'best_case', 'pipeline', 'omitted'],
+  forecast_source: ['history', 'default'],
+  import_entity: ['accounts', 'contacts', 'opportunities', 'products', 'activities', 'users', 'teams'],
+  import_status: ['ready', 'running', 'done', 'failed'],
+  // every import target of every entity (src/io/targets.c)
+  import_target: [
+    'account', 'active', 'amount', 'body', 'buying_role', 'category', 'close_date', 'closed', 'contact', 'created',
+    'currency', 'done_at', 'due_at', 'email', 'industry', 'kind', 'list_price', 'locale', 'lost_reason', 'manager',
+    'name', 'opportunity', 'outcome', 'owner', 'parent', 'phone', 'pipeline', 'product', 'quantity', 'region', 'role',
+    'size', 'sku', 'source', 'stage', 'subject', 'team', 'title', 'unit_cost', 'website',
+  ],
+  activity_metric: ['calls', 'emails', 'meetings'],
 };
 
 /** The currencies the server accepts, most used first. */

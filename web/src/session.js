@@ -54,3 +54,14 @@ export const canConfigure = (u) => u?.role === 'admin' || u?.role === 'ops';
 export const canOverride = (u) => u?.role === 'admin' || u?.role === 'manager';
 export const canReassign = (u) => u?.role === 'admin' || u?.role === 'manager';
 export const canEditDeals = (u) => !!u && u.role !== 'ops';
+/** Managers, admins and sales ops: the team-wide views (compliance, every rep's analytics). */
+export const isManagerish = (u) => u?.role === 'admin' || u?.role === 'manager' || u?.role === 'ops';
+/** The entities a role may import (the server decides; this shapes the choice): records for those who
+ * create records, products for configuration, users and teams for the admin. */
+export const importEntities = (u) => [
+  ...(canEditDeals(u) ? ['accounts', 'contacts', 'opportunities', 'activities'] : []),
+  ...(canConfigure(u) ? ['products'] : []), ...(isAdmin(u) ? ['users', 'teams'] : []),
+];
+export const canImport = (u) => importEntities(u).length > 0;
+/** Ops cannot create leads; everyone else can. */
+export const canCreateLeads = (u) => !!u && u.role !== 'ops';

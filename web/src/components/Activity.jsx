@@ -75,6 +75,16 @@ function relatedRecord(a) {
   return null;
 }
 
+/** Marks a task that a stage's playbook made (with the action's stage). */
+function PlaybookBadge({ actionId }) {
+  const action = useLookup('stageActions').find((x) => x.id === actionId);
+  return (
+    <span class="badge badge-playbook" title={t('playbook.badgeTitle')}>
+      {action ? t('playbook.badgeStage', { stage: action.stage_name }) : t('playbook.badge')}
+    </span>
+  );
+}
+
 /** One activity. A task's checkbox marks it done or open again; `withRecord` links what it is about. */
 export function ActivityItem({ a, users, onChange, withRecord }) {
   const isTask = a.kind === 'task';
@@ -93,7 +103,10 @@ export function ActivityItem({ a, users, onChange, withRecord }) {
       <div class="tl-main">
         <div class="tl-head">
           <span class="tl-subject" id={`act-${a.id}`}>{a.subject}</span>
-          <span class="tl-kind">{t(`enum.activity_kind.${a.kind}`)}</span>
+          <span class="tl-kind">
+            {a.stage_action_id && <PlaybookBadge actionId={a.stage_action_id} />}
+            {t(`enum.activity_kind.${a.kind}`)}
+          </span>
         </div>
         {a.body && <p class="tl-body">{a.body}</p>}
         <div class="tl-meta">
@@ -112,6 +125,22 @@ export function ActivityItem({ a, users, onChange, withRecord }) {
         <ErrorNote error={error} />
       </div>
     </li>
+  );
+}
+
+/** A deal's tasks from its stages' playbooks, open ones first; ticking one marks it done. */
+export function PlaybookTasks({ oppId, version }) {
+  const users = useLookup('users');
+  const list = usePaged(() => api.get('/activities', { opportunity_id: oppId, kind: 'task', sort: 'due_at', limit: 200 }), [oppId, version]);
+  const replace = (a) => list.setItems((items) => items.map((x) => (x.id === a.id ? a : x)));
+  const tasks = list.items.filter((a) => a.stage_action_id).sort((a, b) => !!a.done_at - !!b.done_at);
+  return (
+    <section class="card" aria-labelledby="opp-playbook">
+      <h2 id="opp-playbook" class="card-title">{t('playbook.title')}</h2>
+      <ErrorNote error={list.error} />
+      {!list.loading && !tasks.length && <p class="muted">{t('playbook.none')}</p>}
+      <ul class="tl tl-compact">{tasks.map((a) => <ActivityItem key={a.id} a={a} users={users} onChange={replace} />)}</ul>
+    </section>
   );
 }
 

@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import { useResource } from '../hooks.js';
 import { formatDateTime, formatMoney, formatNumber, t } from '../i18n/index.js';
 import { useLookup } from '../lookups.js';
+import { ENUMS } from '../model.js';
 import { Loaded } from './Status.jsx';
 
 export function StageHistory({ oppId, version }) {
@@ -42,6 +43,8 @@ const LABELS = {
   source: 'field.source', lost_reason: 'field.lostReason', pipeline_id: 'field.pipeline', industry: 'field.industry',
   region: 'field.region', size: 'field.size', website: 'field.website', parent_id: 'field.parentAccount', title: 'field.jobTitle',
   email: 'field.email', phone: 'field.phone', buying_role: 'field.buyingRole',
+  company: 'field.company', company_size: 'field.size', notes: 'activity.notes', status: 'leads.status',
+  disqualified_reason: 'leads.disqualifyReason', forecast_category: 'field.forecastCategory',
 };
 
 /** A field name of the audit log in the user's language ("criterion:12" names the criterion). */
@@ -60,10 +63,12 @@ function valueText(field, v, ctx) {
   if (field === 'stage_id') return ctx.stages.find((s) => String(s.id) === v)?.name ?? v;
   if (field === 'amount' && ctx.currency && /^\d+$/.test(v)) return formatMoney(Number(v), ctx.currency);
   if (field?.startsWith('criterion:')) return v === 'true' ? t('audit.met') : t('audit.unmet');
+  if (field === 'status' && ENUMS.lead_status.includes(v)) return t(`enum.lead_status.${v}`);
+  if (field === 'forecast_category' && ENUMS.forecast_category.includes(v)) return t(`enum.forecast_category.${v}`);
   return v;
 }
 
-/** entity: "opportunities" | "accounts" | "contacts"; currency formats amounts; criteria names them. */
+/** entity: "opportunities" | "accounts" | "contacts" | "leads"; currency formats amounts; criteria names them. */
 export function AuditTrail({ entity, id, version, currency, criteria = [] }) {
   const res = useResource(() => api.get(`/${entity}/${id}/audit`), [entity, id, version]);
   const users = useLookup('users');

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LOCALES, currentLocale, t } from '../i18n/index.js';
 import { Link, navigate, useRoute } from '../router.js';
-import { canConfigure, isAdmin, logout, updateMe } from '../session.js';
+import { canConfigure, canImport, isAdmin, isManagerish, logout, updateMe } from '../session.js';
 import { Icon } from './Icon.jsx';
 import { Menu } from './Menu.jsx';
 import { SearchBox } from './SearchBox.jsx';
@@ -12,15 +12,22 @@ function navItems(user) {
     { href: '/', icon: 'home', label: t('nav.home') },
     { href: '/board', icon: 'board', label: t('nav.board') },
     { href: '/opportunities', icon: 'deals', label: t('nav.opportunities') },
+    { href: '/leads', icon: 'leads', label: t('nav.leads') },
     { href: '/accounts', icon: 'accounts', label: t('nav.accounts') },
     { href: '/contacts', icon: 'contacts', label: t('nav.contacts') },
     { href: '/tasks', icon: 'tasks', label: t('nav.tasks') },
+    ...(user.role === 'csm' ? [] : [{ href: '/analytics', icon: 'analytics', label: t('nav.analytics') }]),
+    ...(isManagerish(user) ? [{ href: '/compliance', icon: 'compliance', label: t('nav.compliance') }] : []),
   ];
   const admin = [
     { href: '/settings', label: t('nav.profile') },
     { href: '/admin/tokens', label: t('nav.tokens') },
+    ...(canImport(user) ? [{ href: '/import', label: t('nav.import') }] : []),
     ...(isAdmin(user) ? [{ href: '/admin/users', label: t('nav.users') }, { href: '/admin/teams', label: t('nav.teams') }] : []),
-    ...(canConfigure(user) ? [{ href: '/admin/pipelines', label: t('nav.pipelines') }, { href: '/admin/products', label: t('nav.products') }] : []),
+    ...(canConfigure(user) ? [
+      { href: '/admin/pipelines', label: t('nav.pipelines') }, { href: '/admin/products', label: t('nav.products') },
+      { href: '/admin/lead-forms', label: t('nav.leadForms') }, { href: '/admin/assignment-rules', label: t('nav.assignmentRules') },
+    ] : []),
   ];
   return { main, admin };
 }

@@ -29,8 +29,9 @@ export function LoadMore({ list }) {
   );
 }
 
-/** columns: [{key, label, render(row), sort?, num?}] */
-export function RecordTable({ entity, columns, defaultSort, searchLabel, params = {} }) {
+/** columns: [{key, label, render(row), sort?, num?}]; tools({q, sort}) renders the toolbar's buttons
+ * (an export with the list's current search and sort). */
+export function RecordTable({ entity, columns, defaultSort, searchLabel, params = {}, tools }) {
   const [text, setText] = useState('');
   const [sort, setSort] = useState(defaultSort);
   const q = useDebounced(text.trim(), 250);
@@ -40,6 +41,7 @@ export function RecordTable({ entity, columns, defaultSort, searchLabel, params 
       <div class="toolbar">
         <input type="search" class="toolbar-search" aria-label={searchLabel} placeholder={searchLabel} value={text}
           onInput={(e) => setText(e.currentTarget.value)} />
+        {tools && <div class="head-actions">{tools({ ...params, q: q || undefined, sort })}</div>}
       </div>
       <ErrorNote error={list.error} />
       <div class="table-wrap">

@@ -61,6 +61,23 @@ export function t(key, params) {
   return msg.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
+/** Like t(), but the placeholders may be elements (a number that is a button):
+ * the message as an array of text and the given values, for JSX to render. */
+export function tParts(key, params = {}) {
+  let msg = messages[key];
+  if (msg === undefined) return [key];
+  if (typeof msg === 'object') msg = msg[plural(params.count ?? 0)] ?? msg.other;
+  const out = [];
+  let last = 0;
+  for (const m of msg.matchAll(/\{(\w+)\}/g)) {
+    if (m.index > last) out.push(msg.slice(last, m.index));
+    out.push(m[1] in params ? params[m[1]] : m[0]);
+    last = m.index + m[0].length;
+  }
+  if (last < msg.length) out.push(msg.slice(last));
+  return out;
+}
+
 function cached(kind, options, make) {
   const k = kind + JSON.stringify(options);
   let f = formatters.get(k);
@@ -82,14 +99,16 @@ function minorDigits(currency) {
     new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits);
 }
 
-/** Money in minor units as text: "¥36,000" (fractions shown only when there are some). */
-export function formatMoney(amount, currency, { compact = false } = {}) {
+/** Money in minor units as text: "¥36,000" (fractions shown only when there are some; `whole` rounds
+ * to major units, for estimates such as a forecast, where cents are noise). */
+export function formatMoney(amount, currency, { compact = false, whole = false } = {}) {
   if (amount === null || amount === undefined || !currency) return '';
   const d = minorDigits(currency);
   const scale = 10 ** d;
   const opts = compact
     ? { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }
-    : { style: 'currency', currency, minimumFractionDigits: amount % scale ? d : 0, maximumFractionDigits: d };
+    : whole ? { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }
+      : { style: 'currency', currency, minimumFractionDigits: amount % scale ? d : 0, maximumFractionDigits: d };
   return cached('money', opts, () => new Intl.NumberFormat(locale, opts)).format(amount / scale);
 }
 
@@ -131,6 +150,11 @@ export const moneyText = (amount, currency) => decimalText(amount, minorDigits(c
 
 /** Basis points as a percentage: 1250 -> "12.5%". */
 export const formatBp = (bp) => formatNumber((bp || 0) / 10000, { style: 'percent', maximumFractionDigits: 2 });
+/** A rate from 0 to 1 as a percentage: 0.375 -> "37.5%". */
+export const formatRate = (rate, digits = 1) =>
+  rate === null || rate === undefined ? '—' : formatNumber(rate, { style: 'percent', maximumFractionDigits: digits });
+/** A difference in percentage points with its sign: "+5.1", "−2.8", "0". */
+export const formatSigned = (n, digits = 1) => formatNumber(n, { signDisplay: 'exceptZero', maximumFractionDigits: digits });
 /** Typed percent ("12.5") -> basis points (1250). */
 export const parsePercent = (text) => parseDecimal(text, 2);
 export const percentText = (bp) => decimalText(bp, 2);

@@ -1,10 +1,11 @@
 // Accounts: the list of customer companies.
 import { useState } from 'preact/hooks';
 import { NewAccount } from '../components/NewRecord.jsx';
+import { ExportButtons, ImportButton } from '../components/Export.jsx';
 import { RecordTable } from '../components/RecordTable.jsx';
 import { t } from '../i18n/index.js';
 import { Link, navigate } from '../router.js';
-import { canEditDeals } from '../session.js';
+import { canEditDeals, importEntities } from '../session.js';
 
 export default function Accounts({ user }) {
   const [creating, setCreating] = useState(false);
@@ -19,9 +20,13 @@ export default function Accounts({ user }) {
     <div class="page">
       <div class="page-head">
         <h1>{t('nav.accounts')}</h1>
-        {canEditDeals(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('account.new')}</button>}
+        <div class="head-actions">
+          {importEntities(user).includes('accounts') && <ImportButton entity="accounts" />}
+          {canEditDeals(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('account.new')}</button>}
+        </div>
       </div>
-      <RecordTable entity="accounts" columns={columns} defaultSort="name" searchLabel={t('account.search')} />
+      <RecordTable entity="accounts" columns={columns} defaultSort="name" searchLabel={t('account.search')}
+        tools={(params) => <ExportButtons entity="accounts" params={params} />} />
       {creating && <NewAccount user={user} onClose={() => setCreating(false)} onCreated={(a) => navigate(`/accounts/${a.id}`)} />}
     </div>
   );

@@ -1,10 +1,11 @@
 // Contacts: the people at customer companies.
 import { useState } from 'preact/hooks';
 import { NewContact } from '../components/NewRecord.jsx';
+import { ExportButtons, ImportButton } from '../components/Export.jsx';
 import { RecordTable } from '../components/RecordTable.jsx';
 import { t } from '../i18n/index.js';
 import { Link, navigate } from '../router.js';
-import { canEditDeals } from '../session.js';
+import { canEditDeals, importEntities } from '../session.js';
 
 export default function Contacts({ user }) {
   const [creating, setCreating] = useState(false);
@@ -20,9 +21,13 @@ export default function Contacts({ user }) {
     <div class="page">
       <div class="page-head">
         <h1>{t('nav.contacts')}</h1>
-        {canEditDeals(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('contact.new')}</button>}
+        <div class="head-actions">
+          {importEntities(user).includes('contacts') && <ImportButton entity="contacts" />}
+          {canEditDeals(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('contact.new')}</button>}
+        </div>
       </div>
-      <RecordTable entity="contacts" columns={columns} defaultSort="name" searchLabel={t('contact.search')} />
+      <RecordTable entity="contacts" columns={columns} defaultSort="name" searchLabel={t('contact.search')}
+        tools={(params) => <ExportButtons entity="contacts" params={params} />} />
       {creating && <NewContact user={user} onClose={() => setCreating(false)} onCreated={(c) => navigate(`/contacts/${c.id}`)} />}
     </div>
   );

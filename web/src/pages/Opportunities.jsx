@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { NewOpportunity } from '../components/NewRecord.jsx';
+import { ExportButtons, ImportButton } from '../components/Export.jsx';
 import { DealFilters, FilterForm, SelectFilter } from '../components/Filters.jsx';
 import { useUserOptions } from '../components/Pickers.jsx';
 import { LoadMore, SortHeader } from '../components/RecordTable.jsx';
@@ -11,9 +12,9 @@ import { Empty, ErrorNote, errorText } from '../components/Status.jsx';
 import { useDebounced, usePaged } from '../hooks.js';
 import { formatBp, formatDate, formatMoney, t } from '../i18n/index.js';
 import { stagesOf, useLookup } from '../lookups.js';
-import { daysSince } from '../model.js';
+import { ENUMS, daysSince } from '../model.js';
 import { Link, navigate } from '../router.js';
-import { canEditDeals, canReassign } from '../session.js';
+import { canEditDeals, canReassign, importEntities } from '../session.js';
 import { toggled } from '../util.js';
 
 const VIEWS_KEY = 'cylinder.opportunityViews';
@@ -29,6 +30,7 @@ const COLUMNS = () => [
   { key: 'probability', label: t('field.probability'), num: true, render: (o) => formatBp(o.probability) },
   { key: 'days', label: t('opportunities.daysInStage'), sort: 'stage_entered_at', num: true, render: (o) => daysSince(o.stage_entered_at) },
   { key: 'source', label: t('field.source'), render: (o) => o.source },
+  { key: 'forecast_category', label: t('field.forecastCategory'), render: (o) => o.forecast_category && t(`enum.forecast_category.${o.forecast_category}`) },
   { key: 'closed_at', label: t('field.closedAt'), sort: 'closed_at', nowrap: true, render: (o) => formatDate(o.closed_at) },
 ];
 const DEFAULT_VIEW = {
@@ -41,7 +43,7 @@ const readJson = (key, fallback) => { try { return JSON.parse(localStorage.getIt
 /** The view's filters as API query parameters. */
 function apiParams(f) {
   const p = {};
-  for (const k of ['stage_id', 'owner_id', 'team', 'close_date_from', 'close_date_to', 'amount_min', 'amount_max']) if (f[k]) p[k] = f[k];
+  for (const k of ['stage_id', 'owner_id', 'team', 'forecast_category', 'close_date_from', 'close_date_to', 'amount_min', 'amount_max']) if (f[k]) p[k] = f[k];
   if (f.status === 'open') p.closed_at = 'null';
   else if (f.status === 'closed') p.closed_at_from = '1970-01-01';
   return p;
@@ -62,6 +64,8 @@ function FilterBar({ view, setFilter, stages }) {
         options={[{ value: 'open', label: t('opportunities.open') }, { value: 'closed', label: t('opportunities.closed') }]} />
       <SelectFilter name="stage_id" label={t('field.stage')} value={f.stage_id} onChange={setFilter}
         options={stages.map((s) => ({ value: s.id, label: s.name }))} />
+      <SelectFilter name="forecast_category" label={t('field.forecastCategory')} value={f.forecast_category} onChange={setFilter}
+        options={ENUMS.forecast_category.map((c) => ({ value: c, label: t(`enum.forecast_category.${c}`) }))} />
       <DealFilters values={f} onChange={setFilter} />
     </FilterForm>
   );
@@ -201,7 +205,8 @@ export default function Opportunities({ user }) {
       <div class="page-head">
         <h1>{t('nav.opportunities')}</h1>
         <div class="head-actions">
-          <a class="btn" href={'/api/v1/opportunities/export.csv' + api.qs({ ...params, q: view.filters.q, sort: view.sort })} download>{t('opportunities.export')}</a>
+          <ExportButtons entity="opportunities" params={{ ...params, q: view.filters.q, sort: view.sort }} />
+          {importEntities(user).includes('opportunities') && <ImportButton entity="opportunities" />}
           {canEditDeals(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('opportunity.new')}</button>}
         </div>
       </div>

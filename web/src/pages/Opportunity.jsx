@@ -3,7 +3,7 @@
 // checklist, activities, stage history and the audit trail.
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
-import { ActivityPanel } from '../components/Activity.jsx';
+import { ActivityPanel, PlaybookTasks } from '../components/Activity.jsx';
 import { Criteria } from '../components/Criteria.jsx';
 import { Editable } from '../components/Editable.jsx';
 import { AuditTrail, StageHistory } from '../components/History.jsx';
@@ -14,7 +14,7 @@ import { useStageMove } from '../components/StageMove.jsx';
 import { useResource } from '../hooks.js';
 import { formatBp, formatDate, formatMoney, t } from '../i18n/index.js';
 import { stagesOf, useLookup } from '../lookups.js';
-import { daysSince } from '../model.js';
+import { ENUMS, daysSince } from '../model.js';
 import { useRecord } from '../record.js';
 import { Link } from '../router.js';
 import { canEditDeals } from '../session.js';
@@ -125,6 +125,10 @@ function Page({ opp, rec, user }) {
                 onSave={(v) => save({ amount: v ?? 0 })} />
               <Editable label={t('field.currency')} field="currency" value={opp.currency} readOnly />
               <Editable label={t('field.source')} field="source" value={opp.source} readOnly={!canEdit} onSave={(v) => save({ source: v })} />
+              <Editable label={t('field.forecastCategory')} field="forecast_category" kind="select" value={opp.forecast_category} required
+                options={ENUMS.forecast_category.map((c) => ({ value: c, label: t(`enum.forecast_category.${c}`) }))}
+                readOnly={!canEdit || stage?.kind !== 'open'} hint={t('opportunity.forecastHint')}
+                onSave={(v) => save({ forecast_category: v })} />
             </div>
           </section>
 
@@ -151,6 +155,7 @@ function Page({ opp, rec, user }) {
             <h2 id="opp-criteria" class="card-title">{t('criteria.title')}</h2>
             <Loaded res={criteria}>{(d) => <Criteria opp={opp} items={d.items} canEdit={canEdit} onChange={setCriteria} />}</Loaded>
           </section>
+          <PlaybookTasks oppId={opp.id} version={version} />
           <Contacts opp={opp} canEdit={canEdit} save={save} />
         </aside>
       </div>

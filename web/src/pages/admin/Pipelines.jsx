@@ -3,10 +3,11 @@
 import { useState } from 'preact/hooks';
 import * as api from '../../api.js';
 import { Dialog } from '../../components/Dialog.jsx';
+import { CellInput } from '../../components/CellInput.jsx';
 import { CheckField, Form, SelectField, TextField, fieldError, useForm } from '../../components/Form.jsx';
 import { ErrorNote, Spinner } from '../../components/Status.jsx';
 import { useResource } from '../../hooks.js';
-import { parsePercent, percentText, t } from '../../i18n/index.js';
+import { parsePercent, t } from '../../i18n/index.js';
 import { invalidate } from '../../lookups.js';
 import { ENUMS } from '../../model.js';
 
@@ -27,21 +28,6 @@ function NewPipeline({ onClose, onCreated }) {
         </div>
       </Form>
     </Dialog>
-  );
-}
-
-/** A text or percent input that saves when changed (blur or Enter). */
-function CellInput({ value, label, onSave, percent }) {
-  const shown = percent ? percentText(value) : value ?? '';
-  const [text, setText] = useState(shown);
-  return (
-    <input type="text" aria-label={label} value={text} inputMode={percent ? 'decimal' : undefined}
-      onInput={(e) => setText(e.currentTarget.value)}
-      onChange={(e) => {
-        const raw = e.currentTarget.value.trim();
-        if (raw === String(shown)) return;
-        onSave(percent ? parsePercent(raw) : raw).catch(() => setText(shown));
-      }} />
   );
 }
 
@@ -82,18 +68,73 @@ function CriteriaList({ stage, criteria, onChanged }) {
   );
 }
 
+/** A stage's playbook: the actions that become tasks on a deal when it enters the stage. */
+function ActionsList({ stage, actions, onChanged }) {
+  const [error, setError] = useState(null);
+  const form = useForm({ name: '', due_days: '2', required: true });
+  const mine = actions.filter((a) => a.stage_id === stage.id).sort(byPosition);
+  const run = (p) => p.then(onChanged, (err) => { setError(err); throw err; });
+  const days = (text) => {
+    const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+    return Number.isSafeInteger(n) ? n : NaN;
+  };
+  const add = async (v) => {
+    const due = v.due_days.trim() === '' ? 0 : days(v.due_days);
+    if (Number.isNaN(due)) throw fieldError('due_days', t('error.number'));
+    await api.post('/stage-actions', { stage_id: stage.id, name: v.name.trim(), due_days: due, required: v.required,
+      position: Math.min(1000, (mine.at(-1)?.position ?? 0) + 1) });
+    form.setValues({ name: '', due_days: '2', required: true });
+    onChanged();
+  };
+  return (
+    <div class="actions-admin">
+      <ErrorNote error={error} />
+      <ul class="plain">
+        {mine.map((a) => (
+          <li key={a.id} class="criterion-row">
+            <CellInput key={`n${a.version}`} value={a.name} label={t('playbook.actionName')}
+              onSave={(name) => run(api.patch(`/stage-actions/${a.id}`, { name }, a.version))} />
+            <span class="due-days">
+              <span>{t('playbook.dueIn')}</span>
+              <CellInput key={`d${a.version}`} value={String(a.due_days)} inputMode="numeric" class="input-days"
+                label={t('playbook.dueDaysOf', { name: a.name })}
+                onSave={(v) => run(api.patch(`/stage-actions/${a.id}`, { due_days: Number.isNaN(days(v)) ? v : days(v) }, a.version))} />
+              <span>{t('playbook.days', { count: a.due_days })}</span>
+            </span>
+            <label class="check">
+              <input type="checkbox" checked={a.required}
+                onChange={(e) => run(api.patch(`/stage-actions/${a.id}`, { required: e.currentTarget.checked }, a.version)).catch(() => {})} />
+              {t('pipelines.required')}
+            </label>
+            <button type="button" class="btn btn-small btn-quiet" aria-label={t('playbook.deleteAction', { name: a.name })}
+              onClick={() => run(api.del(`/stage-actions/${a.id}`)).catch(() => {})}>{t('common.delete')}</button>
+          </li>
+        ))}
+      </ul>
+      {!mine.length && <p class="muted">{t('playbook.noActions')}</p>}
+      <Form form={form} onSubmit={add} class="inline-form">
+        <TextField form={form} name="name" label={t('playbook.newAction')} />
+        <TextField form={form} name="due_days" label={t('playbook.dueInDays')} inputMode="numeric" className="field-days" />
+        <CheckField form={form} name="required" label={t('pipelines.required')} />
+        <button type="submit" class="btn btn-small" disabled={form.busy}>{t('common.add')}</button>
+      </Form>
+    </div>
+  );
+}
+
 function Stages({ pipeline }) {
   const res = useResource(() => Promise.all([
     api.getAll('/stages', { pipeline_id: pipeline.id, sort: 'position' }),
     api.getAll('/stage-criteria', { sort: 'position' }),
+    api.getAll('/stage-actions', { sort: 'position' }),
   ]), [pipeline.id]);
   const [error, setError] = useState(null);
   const [open, setOpen] = useState(null);
   const form = useForm({ name: '', probability: '', kind: 'open' });
   if (!res.data) return res.error ? <ErrorNote error={res.error} /> : <Spinner />;
-  const [stages, criteria] = res.data;
+  const [stages, criteria, actions] = res.data;
   const sorted = [...stages].sort(byPosition);
-  const changed = () => { invalidate('stages'); return res.reload(); };
+  const changed = () => { invalidate('stages', 'stageActions'); return res.reload(); };
   const run = (p) => p.then(changed, (err) => { setError(err); throw err; });
   const patch = (s, changes) => run(api.patch(`/stages/${s.id}`, changes, s.version));
   const swap = async (a, b) => {
@@ -119,7 +160,8 @@ function Stages({ pipeline }) {
         <table class="table">
           <thead><tr>
             <th scope="col">{t('pipelines.order')}</th><th scope="col">{t('field.name')}</th><th scope="col">{t('field.probability')}</th>
-            <th scope="col">{t('pipelines.kind')}</th><th scope="col">{t('criteria.title')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th>
+            <th scope="col">{t('pipelines.kind')}</th><th scope="col">{t('criteria.title')}</th><th scope="col">{t('playbook.title')}</th>
+            <th scope="col"><span class="sr-only">{t('common.actions')}</span></th>
           </tr></thead>
           <tbody>
             {sorted.map((s, i) => [
@@ -148,13 +190,34 @@ function Stages({ pipeline }) {
                     {t('pipelines.criteriaCount', { count: criteria.filter((c) => c.stage_id === s.id).length })}
                   </button>
                 </td>
+                <td>
+                  <button type="button" class="btn btn-small btn-quiet" aria-expanded={open === s.id ? 'true' : 'false'}
+                    onClick={() => setOpen(open === s.id ? null : s.id)}>
+                    {t('playbook.actionsCount', { count: actions.filter((a) => a.stage_id === s.id).length })}
+                  </button>
+                </td>
                 <td class="row-actions">
                   <button type="button" class="btn btn-small btn-quiet" aria-label={t('pipelines.deleteStage', { name: s.name })}
                     onClick={() => run(api.del(`/stages/${s.id}`)).catch(() => {})}>{t('common.delete')}</button>
                 </td>
               </tr>,
               open === s.id && (
-                <tr key={`${s.id}-c`} class="subrow"><td colSpan={6}><CriteriaList stage={s} criteria={criteria} onChanged={changed} /></td></tr>
+                <tr key={`${s.id}-c`} class="subrow">
+                  <td colSpan={7}>
+                    <div class="stage-rules">
+                      <section aria-label={t('pipelines.criteriaOf', { name: s.name })}>
+                        <h3 class="sub-title">{t('criteria.title')}</h3>
+                        <p class="muted">{t('pipelines.criteriaHint')}</p>
+                        <CriteriaList stage={s} criteria={criteria} onChanged={changed} />
+                      </section>
+                      <section aria-label={t('playbook.of', { name: s.name })}>
+                        <h3 class="sub-title">{t('playbook.title')}</h3>
+                        <p class="muted">{t('playbook.hint')}</p>
+                        <ActionsList stage={s} actions={actions} onChanged={changed} />
+                      </section>
+                    </div>
+                  </td>
+                </tr>
               ),
             ])}
           </tbody>

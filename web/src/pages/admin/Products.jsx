@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../../api.js';
 import { Dialog } from '../../components/Dialog.jsx';
+import { ExportButtons, ImportButton } from '../../components/Export.jsx';
 import { CheckField, Form, SelectField, TextField, fieldError, useForm } from '../../components/Form.jsx';
 import { LoadMore } from '../../components/RecordTable.jsx';
 import { Empty, ErrorNote } from '../../components/Status.jsx';
@@ -64,7 +65,11 @@ export default function Products() {
     <div class="page">
       <div class="page-head">
         <h1>{t('nav.products')}</h1>
-        <button type="button" class="btn btn-primary" onClick={() => setEditing('new')}>{t('products.new')}</button>
+        <div class="head-actions">
+          <ExportButtons entity="products" params={{ sort: 'name' }} />
+          <ImportButton entity="products" />
+          <button type="button" class="btn btn-primary" onClick={() => setEditing('new')}>{t('products.new')}</button>
+        </div>
       </div>
       <ErrorNote error={list.error} />
       <div class="table-wrap">

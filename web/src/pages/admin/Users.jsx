@@ -1,14 +1,18 @@
 // Admin · Users: who can log in, their role, team and language; new users
 // get a password here, and a user can be deactivated (their sessions end).
+// Away and capacity steer lead assignment: the rules pass over a rep who is
+// away or whose open leads and deals have reached their capacity.
 import { useState } from 'preact/hooks';
 import * as api from '../../api.js';
+import { CellInput } from '../../components/CellInput.jsx';
 import { Dialog } from '../../components/Dialog.jsx';
+import { ExportButtons, ImportButton } from '../../components/Export.jsx';
 import { Form, SelectField, TextField, useForm } from '../../components/Form.jsx';
 import { useTeamOptions } from '../../components/Pickers.jsx';
 import { LoadMore } from '../../components/RecordTable.jsx';
 import { ErrorNote, errorText } from '../../components/Status.jsx';
 import { usePaged } from '../../hooks.js';
-import { LOCALES, t } from '../../i18n/index.js';
+import { LOCALES, reasonText, t } from '../../i18n/index.js';
 import { invalidate } from '../../lookups.js';
 import { ENUMS } from '../../model.js';
 
@@ -59,10 +63,12 @@ function SetPassword({ user, onClose }) {
 
 function UserRow({ u, me, teams, onChange }) {
   const [error, setError] = useState(null);
+  /** true when saved; a refusal is shown in the row */
   const patch = async (changes) => {
     setError(null);
-    try { onChange(await api.patch(`/users/${u.id}`, changes, u.version)); invalidate('users'); } catch (err) {
-      setError(err.fieldErrors[Object.keys(changes)[0]] || errorText(err));
+    try { onChange(await api.patch(`/users/${u.id}`, changes, u.version)); invalidate('users'); return true; } catch (err) {
+      setError(reasonText(err.fieldErrors[Object.keys(changes)[0]]) || errorText(err));
+      return false;
     }
   };
   const deactivate = async () => {
@@ -86,6 +92,21 @@ function UserRow({ u, me, teams, onChange }) {
         </select>
       </td>
       <td>{LOCALES.find((l) => l.code === u.locale)?.name}</td>
+      <td>
+        <span class="check">
+          <input type="checkbox" checked={!!u.away} aria-label={t('users.awayOf', { name: u.name })}
+            onChange={(e) => patch({ away: e.currentTarget.checked })} />
+          {u.away && <span class="badge badge-away" aria-hidden="true">{t('users.away')}</span>}
+        </span>
+      </td>
+      <td>
+        <CellInput key={`cap${u.version}`} value={u.capacity === null || u.capacity === undefined ? '' : String(u.capacity)}
+          inputMode="numeric" class="input-days" placeholder={t('users.noLimit')} label={t('users.capacityOf', { name: u.name })}
+          onSave={(v) => {
+            const n = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+            return patch({ capacity: n }).then((ok) => { if (!ok) throw new Error('refused'); });
+          }} />
+      </td>
       <td>{u.active === false ? <span class="badge badge-lost">{t('users.inactive')}</span> : <span class="badge badge-won">{t('users.active')}</span>}</td>
       <td class="row-actions">
         <button type="button" class="btn btn-small btn-quiet" onClick={() => setPw(true)}>{t('users.setPassword')}</button>
@@ -107,14 +128,21 @@ export default function Users({ user }) {
     <div class="page">
       <div class="page-head">
         <h1>{t('nav.users')}</h1>
-        <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('users.new')}</button>
+        <div class="head-actions">
+          <ExportButtons entity="users" params={{ sort: 'name' }} />
+          <ImportButton entity="users" />
+          <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('users.new')}</button>
+        </div>
       </div>
       <ErrorNote error={list.error} />
       <div class="table-wrap">
-        <table class="table">
+        <table class="table users-table">
           <thead><tr>
             <th scope="col">{t('field.name')}</th><th scope="col">{t('field.role')}</th><th scope="col">{t('field.team')}</th>
-            <th scope="col">{t('user.language')}</th><th scope="col">{t('users.status')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th>
+            <th scope="col">{t('user.language')}</th>
+            <th scope="col" title={t('users.awayTitle')}>{t('users.away')}</th>
+            <th scope="col" title={t('users.capacityTitle')}>{t('users.capacity')}</th>
+            <th scope="col">{t('users.status')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th>
           </tr></thead>
           <tbody>{list.items.map((u) => <UserRow key={u.id} u={u} me={user} teams={teams} onChange={replace} />)}</tbody>
         </table>
