@@ -71,12 +71,7 @@ static void line_items(http_req *r, http_resp *w) {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     /* the deal in the URL first, for reads and writes alike: one the caller cannot see is not found */
-    int vis = record_visible(&c, "opportunities", id, &e);
-    if (vis <= 0) {
-        if (!vis) err_set(&e, ERR_NOT_FOUND, "no opportunity with id %lld", (long long)id);
-        api_problem(w, &e);
-        return;
-    }
+    if (record_must_see(&c, &def_opportunities, id, &e)) { api_problem(w, &e); return; }
     if (r->method == HTTP_POST) {
         json_t *in = api_body(r, w);
         if (!in) return;

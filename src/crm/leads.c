@@ -862,9 +862,7 @@ int lead_convert(crm_ctx *c, int64_t id, const json_t *in, json_t **out, err *e)
 /* ---- the log ---- */
 
 int lead_assignments(crm_ctx *c, int64_t id, json_t **out, err *e) {
-    int vis = record_visible(c, "leads", id, e);
-    if (vis < 0) return -1;
-    if (!vis) return err_set(e, ERR_NOT_FOUND, "no lead with id %lld", (long long)id);
+    if (record_must_see(c, &def_leads, id, e)) return -1;
     store_stmt *st = store_prepare(c->db,
         "SELECT a.id, a.rule_id, r.name, a.user_id, u.name, a.method, a.reason, a.skipped, a.actor_id, x.name, a.at "
         "FROM lead_assignments a LEFT JOIN assignment_rules r ON r.id = a.rule_id LEFT JOIN users u ON u.id = a.user_id "

@@ -307,9 +307,7 @@ int opp_move_stage(crm_ctx *c, int64_t id, const json_t *in, json_t **out, err *
 /* ---- reads ---- */
 
 int opp_history(crm_ctx *c, int64_t id, json_t **out, err *e) {
-    int vis = record_visible(c, "opportunities", id, e);
-    if (vis < 0) return -1;
-    if (!vis) return err_set(e, ERR_NOT_FOUND, "no opportunity with id %lld", (long long)id);
+    if (record_must_see(c, &def_opportunities, id, e)) return -1;
     store_stmt *st = store_prepare(c->db,
         "SELECT h.id, h.from_stage_id, fs.name, h.to_stage_id, ts.name, h.changed_at, h.changed_by, u.name, h.amount, "
         "h.currency, h.close_date, h.probability, h.override_note, h.missing FROM stage_history h "
@@ -445,9 +443,7 @@ int record_share(crm_ctx *c, const record_def *d, int64_t id, int64_t user, int 
 
 int record_shares(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e) {
     if (d->access != ACCESS_OWNED) return err_set(e, ERR_NOT_FOUND, "%ss cannot be shared", d->label);
-    int vis = record_visible(c, d->name, id, e);
-    if (vis < 0) return -1;
-    if (!vis) return err_set(e, ERR_NOT_FOUND, "no %s with id %lld", d->label, (long long)id);
+    if (record_must_see(c, d, id, e)) return -1;
     store_stmt *st = store_prepare(c->db, "SELECT s.user_id, u.name FROM shares s JOIN users u ON u.id = s.user_id WHERE s.entity = ? AND s.record_id = ? ORDER BY u.name", e);
     if (!st) return -1;
     store_bind_text(st, 1, d->name);
@@ -467,9 +463,7 @@ int record_shares(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err
 int audit_list(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e) {
     /* who changed whose role or password is for admins */
     if (d->access == ACCESS_ADMIN && !policy_is_admin(c->p)) return err_set(e, ERR_FORBIDDEN, "only an admin can read the audit trail of %ss", d->label);
-    int vis = record_visible(c, d->name, id, e);
-    if (vis < 0) return -1;
-    if (!vis) return err_set(e, ERR_NOT_FOUND, "no %s with id %lld", d->label, (long long)id);
+    if (record_must_see(c, d, id, e)) return -1;
     store_stmt *st = store_prepare(c->db,
         "SELECT a.id, a.action, a.field, a.old_value, a.new_value, a.actor_id, u.name, a.at FROM audit_log a "
         "LEFT JOIN users u ON u.id = a.actor_id WHERE a.entity = ? AND a.record_id = ? ORDER BY a.id LIMIT 1000", e);

@@ -239,6 +239,12 @@ int record_get(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e
     return record_load(c, d, id, 0, out, e);
 }
 
+int record_must_see(crm_ctx *c, const record_def *d, int64_t id, err *e) {
+    int vis = record_visible(c, d->name, id, e);
+    if (vis < 0) return -1;
+    return vis ? 0 : err_set(e, ERR_NOT_FOUND, "no %s with id %lld", d->label, (long long)id);
+}
+
 int record_visible(crm_ctx *c, const char *entity, int64_t id, err *e) {
     const record_def *d = record_find(entity);
     if (!d) return err_set(e, ERR_INTERNAL, "unknown entity %s", entity);

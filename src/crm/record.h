@@ -104,6 +104,7 @@ void record_bind_where(store_stmt *st, const record_where *w, int first);  /* bi
 
 /* Used by domain modules that write around the generic path. */
 int record_visible(crm_ctx *c, const char *entity, int64_t id, err *e);     /* 1 visible, 0 not, -1 error */
+int record_must_see(crm_ctx *c, const record_def *d, int64_t id, err *e);  /* 0 if visible, else -1 (ERR_NOT_FOUND) */
 int record_load(crm_ctx *c, const record_def *d, int64_t id, int for_write, json_t **out, err *e); /* row as JSON, honouring scope */
 int audit_write(crm_ctx *c, const char *entity, int64_t id, const char *action, const char *field,
                 const char *old_value, const char *new_value, err *e);
