@@ -1,0 +1,105 @@
+/* analytics.c: the report table, one request's life (parse, take the synced
+ * snapshot, resolve, compute, give it back), and what every figure means. */
+#include "analytics.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/log.h"
+#include "figures.h"
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const struct report {
+    const char *name;
+    unsigned params;                   /* AN_P_* beyond the common ones */
+    int (*run)(an_req *q, json_t **out, err *e);
+} REPORTS[] = {
+    {"conversion", 0, an_conversion},
+    {"funnel", 0, an_funnel},
+    {"forecast", AN_P_WINDOW, an_forecast},
+    {"calibration", AN_P_WINDOW | AN_P_CALIB, an_calibration},
+    {"cycle", 0, an_cycle},
+    {"velocity", AN_P_WINDOW, an_velocity},
+    {"breakdown", AN_P_BY, an_breakdown},
+    {"activity", 0, an_activity},
+    {"reps", 0, an_reps},
+    {"deals", AN_P_LIST | AN_P_WINDOW | AN_P_CALIB, an_deals},
+};
+
+int analytics_report(crm_ctx *c, const char *name, const list_query *lq, json_t **out, err *e) {
+    const struct report *r = NULL;
+    for (size_t i = 0; i < sizeof REPORTS / sizeof *REPORTS; i++)
+        if (!strcmp(REPORTS[i].name, name)) r = &REPORTS[i];
+    if (!r) return err_set(e, ERR_NOT_FOUND, "no analytics report named %s", name);
+    an_req q;
+    if (an_parse(&q, c, lq, r->params, e)) return -1;
+    int64_t t0 = now_us();
+    const an_snap *s = an_snap_acquire(c->db, e);
+    if (!s) return -1;
+    int64_t t1 = now_us();
+    int rc = an_resolve(&q, s, e);
+    int64_t t2 = now_us();
+    if (!rc) rc = r->run(&q, out, e);
+    an_snap_release(s);
+    if (getenv("CYLINDER_ANALYTICS_TRACE"))   /* where a report's time goes, for bench/analytics */
+        log_info("analytics %s: sync %.2f ms, resolve %.2f ms, compute %.2f ms", name, (t1 - t0) / 1e3, (t2 - t1) / 1e3, (now_us() - t2) / 1e3);
+    return rc ? -1 : 0;
+}
+
+/* ---- what the numbers mean, said in every answer that has them ---- */
+
+static const struct { const char *key, *text; } DEFS[] = {
+    {"conversion", "Cohort conversion: of the deals created in the period, the share won by now (won / created)."},
+    {"win_rate", "Win rate: of the deals closed in the period, won / (won + lost)."},
+    {"stage_conversion", "Stage-to-stage conversion among the deals created in the period: reached(next) / reached(stage), for consecutive "
+                         "open stages and from the last open stage to won. A deal reached a stage when its stage history shows it entered "
+                         "that stage or any later open stage (a skipped stage counts as passed); a deal that entered a won stage passed "
+                         "every open stage, even if reopened since; a lost deal counts for the stages it reached. The last step's "
+                         "numerator is the cohort's deals won by now."},
+    {"diff_pp", "diff_pp: the rep's rate minus the team's, in percentage points (2 places); null when either has no deals."},
+    {"funnel", "Open deals in each open stage now: count (every currency) and amount (deals in `currency` only; count_in_currency says how "
+               "many). The period does not apply."},
+    {"forecast", "expected = the sum over open deals of amount x p(owner, stage), each rounded half away from zero to the minor unit. "
+                 "p(team, stage) = won / (won + lost) among the team's deals that had reached the stage and closed within the window; "
+                 "with fewer than min_sample (20) such deals, the stage's default probability (source: default). p(owner, stage) = "
+                 "(wins_rep + k x p_team) / (closed_rep + k) with k = 10, so a rep with few closed deals is pulled toward the team."},
+    {"in_period", "in_period: the open deals whose close date falls in the period."},
+    {"categories", "The manager's forecast categories (commit, best_case, pipeline, omitted): count (every currency) and amount of the open "
+                   "deals in each; in_period_* for those closing in the period."},
+    {"quota", "quota: the quotas in `currency` lying within the period: the team's own when the team parameter names a team that has "
+              "one (basis: team), else the sum of the members' (basis: sum of members). attainment = won_in_period / quota, where "
+              "won_in_period is the amount of the deals won in the period."},
+    {"calibration", "For each past period: at its first instant (00:00 UTC) the deals then open, with the stage and amount of their last "
+                    "stage change before that instant, weighted by the rates of the window before it (per rep, shrunk as in the forecast), "
+                    "against the amounts of those deals' first moves to won within the period. in_period keeps the deals whose close "
+                    "date, as recorded then, fell in the period. A deal counts for its current owner."},
+    {"cycle", "Sales cycle: days from created to won, over the deals won in the period; average_days = total_days / count."},
+    {"cycle_product", "Per product: a won deal counts under each product on its line items."},
+    {"velocity_forecast", "forecast_based.per_day = the weighted pipeline (expected over every open deal, as in the forecast) / the "
+                          "average cycle in days: revenue per day."},
+    {"velocity_classic", "classic.per_day = open deals (in `currency`) x win rate (deals closed in the period) x average won amount "
+                         "(won in the period, in `currency`, rounded to the minor unit) / the average cycle in days."},
+    {"breakdown", "The deals closed in the period by lead source (null: none) or by product (a deal counts under each of its products): "
+                  "won, lost, win rate, won amount, and the cycle of the won ones."},
+    {"activity", "Per ISO week (Monday to Sunday, UTC): calls, emails and meetings whose done_at falls in the week (held); tasks and "
+                 "notes do not count."},
+    {"first_meeting", "A first meeting is the earliest held meeting with its account (else its deal, else its contact), whoever held "
+                      "it; follow-ups are the other held meetings; first_to_follow_up = first / follow-ups."},
+    {"warning", "A complete week's calls, emails or meetings are flagged when below half of the rep's own average over the 8 weeks "
+                "before (their sum / 8, empty weeks included), or below half of the team's median that week (over the team's reps, "
+                "zeros included). A week still running is not flagged."},
+    {"reps", "Per rep, the deals closed in the period: won, lost, win rate, won amount (in `currency`), and the average days from "
+             "created to closed over won and lost deals."},
+};
+
+json_t *an_definitions(const char *const *keys) {
+    json_t *o = json_object();
+    for (int i = 0; keys[i]; i++)
+        for (size_t k = 0; k < sizeof DEFS / sizeof *DEFS; k++)
+            if (!strcmp(DEFS[k].key, keys[i])) json_object_set_new(o, keys[i], json_string(DEFS[k].text));
+    return o;
+}

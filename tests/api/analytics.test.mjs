@@ -1,0 +1,586 @@
+// analytics.test.mjs: pipeline analytics against a hand-worked example.
+//
+// Twenty-nine deals with known histories are made through the API (deals,
+// line items, activities, quotas) and their stage histories are then written
+// directly with known timestamps ("direct stage moves"), because a stage move
+// through the API happens now and analytics look back. Every expected number
+// below is worked out by hand in the comments, for the team and per rep.
+// Then: visibility (a rep sees their own figures and the team's totals only),
+// bad input, quotas, and exactness after writes against the SQL truth
+// (several server processes on one PostgreSQL database as well).
+// Runs on SQLite, or on PostgreSQL when CYLINDER_TEST_PG_URL is set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { startServer, expectProblem, defaultPipeline, ROOT } from './lib.mjs';
+
+// ---- the calendar of the example ----
+// P is the previous calendar quarter [P0, P1); every event happens at 12:00
+// UTC on day P0 + k, so every duration is a whole number of days.
+const DAY = 86400000;
+const now = new Date();
+const qStart = (y, m) => Date.UTC(y, m - (m % 3), 1) / DAY;            // day number of a quarter's first day
+const P1 = qStart(now.getUTCFullYear(), now.getUTCMonth());
+const P0 = qStart(new Date((P1 - 1) * DAY).getUTCFullYear(), new Date((P1 - 1) * DAY).getUTCMonth());
+const at = (k) => (P0 + k) * DAY + 12 * 3600000;                         // ms of day P0+k at noon
+const date = (day) => new Date(day * DAY).toISOString().slice(0, 10);
+const FROM = date(P0), TO = date(P1 - 1);
+const PERIOD = `from=${FROM}&to=${TO}`;
+// the ISO week W0 holding day P0+21 (inside P), and its Monday
+const monday = (day) => day - ((new Date(day * DAY).getUTCDay() + 6) % 7);
+const W0 = monday(P0 + 21);
+function isoWeek(mon) {
+  const thu = new Date((mon + 3) * DAY);
+  const jan1 = Date.UTC(thu.getUTCFullYear(), 0, 1) / DAY;
+  return `${thu.getUTCFullYear()}-W${String(Math.floor((mon + 3 - jan1) / 7) + 1).padStart(2, '0')}`;
+}
+
+// ---- SQL beside the server, for direct stage moves and the SQL truth ----
+function sql(srv, text) {
+  const r = srv.pg
+    ? spawnSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-bail', '-cmd', '.timeout 10000', srv.db, text], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`SQL failed: ${r.stderr}\n${text}`);
+  return r.stdout.trim();
+}
+const rows = (srv, text) => sql(srv, text).split('\n').filter(Boolean).map((l) => l.split('|'));
+
+// ---- the response schemas of docs/openapi.json ----
+const doc = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'openapi.json'), 'utf8'));
+const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+addFormats(ajv);
+ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
+ajv.addSchema({ ...doc, $id: 'doc' });
+function conforms(res, template, status = res.status, method = 'get') {
+  const resp = doc.paths[template][method]?.responses?.[status];
+  assert.ok(resp, `${method} ${template} documents no ${status}`);
+  let r = resp;
+  while (r.$ref) r = r.$ref.split('/').slice(1).reduce((o, k) => o[k], doc);
+  const ct = Object.keys(r.content)[0];
+  const ptr = resp.$ref ? `${resp.$ref.slice(1)}/content/${ct.replace('/', '~1')}/schema`
+    : `/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${status}/content/${ct.replace('/', '~1')}/schema`;
+  const v = ajv.getSchema(`doc#${ptr}`);
+  assert.ok(v(res.body), `${template} ${status} does not match the document: ${ajv.errorsText(v.errors)}\n${res.text.slice(0, 400)}`);
+}
+
+let srv, admin, P, S, T1, T2, mgr, rep, repB, repC;
+const u = {};       // users
+const deal = {};    // name -> record
+const prod = {};
+
+// get a report; on success check it against the fragment
+async function report(client, name, query = '') {
+  const r = await client.get(`/api/v1/analytics/${name}?${PERIOD}${query ? '&' + query : ''}`);
+  assert.equal(r.status, 200, r.text);
+  conforms(r, `/api/v1/analytics/${name}`);
+  return r.body;
+}
+const rate = (x) => [x.numerator, x.denominator, x.rate];
+const repRow = (body, user) => body.reps.find((x) => x.user_id === user.id);
+const byStage = (list, st) => list.find((x) => (x.stage_id ?? x.from_stage_id) === st.id);
+
+before(async () => {
+  srv = await startServer();
+  admin = srv.admin;
+  P = await defaultPipeline(admin);
+  S = P.stages;
+  // Team T1: manager M, reps A and B. Team T2: manager M2, reps C and D.
+  u.M = await srv.addUser({ email: 'an-m@test.local', name: 'M Manager', role: 'manager' });
+  u.M2 = await srv.addUser({ email: 'an-m2@test.local', name: 'M2 Manager', role: 'manager' });
+  T1 = (await admin.post('/api/v1/teams', { name: 'T1', manager_id: u.M.id })).body;
+  T2 = (await admin.post('/api/v1/teams', { name: 'T2', manager_id: u.M2.id })).body;
+  u.A = await srv.addUser({ email: 'an-a@test.local', name: 'A Rep', role: 'rep', team_id: T1.id });
+  u.B = await srv.addUser({ email: 'an-b@test.local', name: 'B Rep', role: 'rep', team_id: T1.id });
+  u.C = await srv.addUser({ email: 'an-c@test.local', name: 'C Rep', role: 'rep', team_id: T2.id });
+  u.D = await srv.addUser({ email: 'an-d@test.local', name: 'D Rep', role: 'rep', team_id: T2.id });
+  mgr = await srv.login(u.M.email, u.M.password);
+  rep = await srv.login(u.A.email, u.A.password);
+  repB = await srv.login(u.B.email, u.B.password);
+  repC = await srv.login(u.C.email, u.C.password);
+  for (const [k, price] of [['X', 100000], ['Y', 100000]])
+    prod[k] = (await admin.post('/api/v1/products', { name: `Product ${k}`, sku: `AN-${k}`, list_price: price, currency: 'CNY' })).body;
+
+  // The deals. history: [stage, day k] oldest first; the last entry is the current stage.
+  //   A1 A 100000 web      L@1 Q@5 D@10 Won@20                 product X (line item)
+  //   A2 A  50000 web      L@2 Q@6 Lost@12
+  //   A3 A 200000 event    L@3 D@8 P@15 (open)                  close_date P0+60 (in P)
+  //   A4 A  30000 -        L@4 (open), forecast category commit, close_date P0+100 (after P)
+  //   A5 A  40000 web      L@-10 D@-5 Lost@40                  the Demo row's close_date P0+200
+  //   B1 B 300000 event    L@1 Q@3 D@7 P@9 N@11 Won@31         products X 200000 + Y 100000
+  //   B2 B  10000 web      L@2 Lost@4
+  //   B3 B  80000 USD web  L@5 Q@10 (open)                      close_date P0+50
+  //   B4 B  60000 referral L@-30 Q@-20 Won@2                    product Y; the Qualified row's close_date P0+2
+  //   C1 C 500000 event    L@1 Won@10
+  //   C2 C  20000 web      L@2 (open)
+  //   D01..D20 D 1000 cold L@-60 Lost@-40
+  const plan = {
+    A1: [u.A, 100000, 'CNY', 'web', [['Lead', 1], ['Qualified', 5], ['Demo', 10], ['Won', 20]]],
+    A2: [u.A, 50000, 'CNY', 'web', [['Lead', 2], ['Qualified', 6], ['Lost', 12]]],
+    A3: [u.A, 200000, 'CNY', 'event', [['Lead', 3], ['Demo', 8], ['Proposal', 15]], P0 + 60],
+    A4: [u.A, 30000, 'CNY', null, [['Lead', 4]], P0 + 100],
+    A5: [u.A, 40000, 'CNY', 'web', [['Lead', -10], ['Demo', -5, P0 + 200], ['Lost', 40]]],
+    B1: [u.B, 300000, 'CNY', 'event', [['Lead', 1], ['Qualified', 3], ['Demo', 7], ['Proposal', 9], ['Negotiation', 11], ['Won', 31]]],
+    B2: [u.B, 10000, 'CNY', 'web', [['Lead', 2], ['Lost', 4]]],
+    B3: [u.B, 80000, 'USD', 'web', [['Lead', 5], ['Qualified', 10]], P0 + 50],
+    B4: [u.B, 60000, 'CNY', 'referral', [['Lead', -30], ['Qualified', -20, P0 + 2], ['Won', 2]]],
+    C1: [u.C, 500000, 'CNY', 'event', [['Lead', 1], ['Won', 10]]],
+    C2: [u.C, 20000, 'CNY', 'web', [['Lead', 2]]],
+  };
+  for (let i = 1; i <= 20; i++) plan[`D${String(i).padStart(2, '0')}`] = [u.D, 1000, 'CNY', 'cold', [['Lead', -60], ['Lost', -40]]];
+  for (const [name, [owner, amount, currency, source, , close]] of Object.entries(plan)) {
+    const body = { name, owner_id: owner.id, amount, currency, ...(source ? { source } : {}), ...(close ? { close_date: date(close) } : {}) };
+    const r = await admin.post('/api/v1/opportunities', body);
+    assert.equal(r.status, 201, r.text);
+    deal[name] = r.body;
+  }
+  await admin.patch(`/api/v1/opportunities/${deal.A4.id}`, { forecast_category: 'commit' });
+  const item = async (d, p, price) => assert.equal((await admin.post(`/api/v1/opportunities/${d.id}/line-items`, { product_id: p.id, quantity: 1, unit_price: price })).status, 201);
+  await item(deal.A1, prod.X, 100000);
+  await item(deal.B1, prod.X, 200000);
+  await item(deal.B1, prod.Y, 100000);
+  await item(deal.B4, prod.Y, 60000);
+
+  // direct stage moves: each deal's history, stage and dates as planned
+  const stmts = [];
+  for (const [name, [, amount, currency, , hist]] of Object.entries(plan)) {
+    const id = deal[name].id;
+    const last = hist[hist.length - 1];
+    const st = S[last[0]];
+    const closed = st.kind === 'open' ? 'NULL' : at(last[1]);
+    stmts.push(`DELETE FROM stage_history WHERE opportunity_id = ${id}`);
+    hist.forEach(([stage, k, close], i) => stmts.push(
+      `INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by, amount, currency, close_date, probability) ` +
+      `VALUES (${id}, ${i ? S[hist[i - 1][0]].id : 'NULL'}, ${S[stage].id}, ${at(k)}, ${srv.admin.me.id}, ${amount}, '${currency}', ` +
+      `${close ? `'${date(close)}'` : 'NULL'}, ${S[stage].probability})`));
+    stmts.push(`UPDATE opportunities SET stage_id = ${st.id}, created_at = ${at(hist[0][1])}, stage_entered_at = ${at(last[1])}, ` +
+      `closed_at = ${closed}, lost_reason = ${st.kind === 'lost' ? "'price'" : 'NULL'} WHERE id = ${id}`);
+  }
+  sql(srv, stmts.join(';\n') + ';');
+
+  // Quotas: T1 1,000,000 and A 400,000 for P (CNY); B none.
+  assert.equal((await admin.post('/api/v1/quotas', { team_id: T1.id, period_start: FROM, period_end: TO, amount: 1000000, currency: 'CNY' })).status, 201);
+  const qa = await mgr.post('/api/v1/quotas', { user_id: u.A.id, period_start: FROM, period_end: TO, amount: 400000, currency: 'CNY' });
+  assert.equal(qa.status, 201, qa.text);
+
+  // Activities. Accounts X1, X2 owned by the admin (shared with nobody: the figures go by the activity's owner).
+  const X1 = (await admin.post('/api/v1/accounts', { name: 'Account X1' })).body;
+  const X2 = (await admin.post('/api/v1/accounts', { name: 'Account X2' })).body;
+  const act = (owner, kind, day, hour, account, extra = {}) =>
+    admin.post('/api/v1/activities', { kind, subject: `${kind} ${day}`, owner_id: owner.id, account_id: account.id,
+                                      done_at: new Date(day * DAY + hour * 3600000).toISOString(), ...extra });
+  const made = [];
+  // A: 4 calls in each of the 8 weeks before W0 (Wednesdays), 1 call in W0, 2 meetings with X1 in W0 (Mon, Tue)
+  for (let w = 1; w <= 8; w++) for (let i = 0; i < 4; i++) made.push(act(u.A, 'call', W0 - 7 * w + 2, 9 + i, X1));
+  made.push(act(u.A, 'call', W0 + 1, 10, X1));
+  made.push(act(u.A, 'meeting', W0, 10, X1));
+  made.push(act(u.A, 'meeting', W0 + 1, 15, X1));
+  // B in W0: 2 calls, 3 emails, a meeting with X1 on Wednesday (a follow-up: A met X1 first) and one with X2 (a first)
+  made.push(act(u.B, 'call', W0 + 2, 9, X2), act(u.B, 'call', W0 + 3, 9, X2));
+  for (let i = 0; i < 3; i++) made.push(act(u.B, 'email', W0 + 4, 9 + i, X2));
+  made.push(act(u.B, 'meeting', W0 + 2, 14, X1), act(u.B, 'meeting', W0 + 3, 14, X2));
+  // not counted: a task, a call not yet held, a deleted call
+  made.push(act(u.B, 'task', W0 + 2, 9, X2), act(u.B, 'call', W0 + 2, 9, X2, { done_at: null }));
+  const res = await Promise.all(made);
+  for (const r of res) assert.equal(r.status, 201, r.text);
+  const gone = await act(u.B, 'call', W0 + 2, 11, X2);
+  assert.equal((await admin.del(`/api/v1/activities/${gone.body.id}`)).status, 204);
+});
+after(async () => { await srv?.stop(); });
+
+test('conversion and win rate, for the team and each rep, with the stage-to-stage steps', async () => {
+  const r = await report(mgr, 'conversion');   // the manager of T1: the team is A and B
+  assert.deepEqual(r.period, { from: FROM, to: TO });
+  assert.equal(r.currency, 'CNY');             // 9 of T1's deals are in CNY, 1 in USD
+  // cohort: created in P: A1 A2 A3 A4 B1 B2 B3 = 7 (A5, B4 were created before P); won by now: A1, B1
+  assert.deepEqual(rate(r.team.conversion), [2, 7, 0.2857]);
+  assert.equal(r.team.created_won_amount, 400000);
+  // closed in P: won A1 B1 B4, lost A2 A5 B2 -> 3 of 6
+  assert.deepEqual(rate(r.team.win_rate), [3, 6, 0.5]);
+  // reached, by the highest stage entered (won passes all): A1 won, A2 Q, A3 P (skipped Q counts), A4 L, B1 won, B2 L, B3 Q
+  //   Lead 7, Qualified 5, Demo 3 (A1 A3 B1), Proposal 3 (A1 A3 B1), Negotiation 2 (A1 B1), won 2
+  const steps = r.team.stages[0].steps;
+  assert.deepEqual(steps.map((s) => [s.from, s.to, s.numerator, s.denominator, s.rate]), [
+    ['Lead', 'Qualified', 5, 7, 0.7143], ['Qualified', 'Demo', 3, 5, 0.6], ['Demo', 'Proposal', 3, 3, 1],
+    ['Proposal', 'Negotiation', 2, 3, 0.6667], ['Negotiation', 'Won', 2, 2, 1]]);
+  assert.deepEqual(r.reps.map((x) => x.name), ['A Rep', 'B Rep']);
+  const a = repRow(r, u.A), b = repRow(r, u.B);
+  // A: cohort A1..A4, won A1: 1/4, 100 x (1/4 - 2/7) = -3.5714 pp; closed A1 won, A2 A5 lost: 1/3, 100 x (1/3 - 1/2) = -16.67 pp
+  assert.deepEqual([...rate(a.conversion), a.conversion.diff_pp], [1, 4, 0.25, -3.57]);
+  assert.deepEqual([...rate(a.win_rate), a.win_rate.diff_pp], [1, 3, 0.3333, -16.67]);
+  // A reached: L4 Q3 D2 P2 N1 won1 -> 3/4 (+3.57: 100 x (3/4 - 5/7) = 3.5714), 2/3 (+6.67), 2/2 (0), 1/2 (-16.67), 1/1 (0)
+  assert.deepEqual(a.stages[0].steps.map((s) => [s.numerator, s.denominator, s.rate, s.diff_pp]),
+    [[3, 4, 0.75, 3.57], [2, 3, 0.6667, 6.67], [2, 2, 1, 0], [1, 2, 0.5, -16.67], [1, 1, 1, 0]]);
+  // B: cohort B1 B2 B3, won B1: 1/3 (+4.76); closed B1 B4 won, B2 lost: 2/3 (+16.67)
+  assert.deepEqual([...rate(b.conversion), b.conversion.diff_pp], [1, 3, 0.3333, 4.76]);
+  assert.deepEqual([...rate(b.win_rate), b.win_rate.diff_pp], [2, 3, 0.6667, 16.67]);
+  // B reached: L3 Q2 D1 P1 N1 won1 -> 2/3 (-4.76), 1/2 (-10), 1/1 (0), 1/1 (+33.33), 1/1 (0)
+  assert.deepEqual(b.stages[0].steps.map((s) => [s.numerator, s.denominator, s.diff_pp]),
+    [[2, 3, -4.76], [1, 2, -10], [1, 1, 0], [1, 1, 33.33], [1, 1, 0]]);
+  assert.match(r.definitions.stage_conversion, /skipped stage counts as passed/);
+
+  // the admin sees everyone: cohort + C1 C2 = 9, won + C1 = 3; closed + C1 won = 4 of 7 (the D deals closed before P)
+  const all = await report(admin, 'conversion');
+  assert.deepEqual(rate(all.team.conversion), [3, 9, 0.3333]);
+  assert.deepEqual(rate(all.team.win_rate), [4, 7, 0.5714]);
+  assert.deepEqual(all.reps.map((x) => x.name), ['A Rep', 'B Rep', 'C Rep', 'D Rep']);
+});
+
+test('every number lists the deals behind it', async () => {
+  const ids = (r) => r.body.items.map((x) => x.name).sort();
+  const list = async (client, q) => {
+    const r = await client.get(`/api/v1/analytics/deals?${PERIOD}&${q}`);
+    assert.equal(r.status, 200, r.text);
+    conforms(r, '/api/v1/analytics/deals');
+    return r;
+  };
+  assert.deepEqual(ids(await list(mgr, 'metric=created')), ['A1', 'A2', 'A3', 'A4', 'B1', 'B2', 'B3']);
+  assert.deepEqual(ids(await list(mgr, 'metric=created_won')), ['A1', 'B1']);
+  assert.deepEqual(ids(await list(mgr, 'metric=won')), ['A1', 'B1', 'B4']);
+  assert.deepEqual(ids(await list(mgr, 'metric=lost')), ['A2', 'A5', 'B2']);
+  assert.deepEqual(ids(await list(mgr, `metric=reached&stage_id=${S.Proposal.id}`)), ['A1', 'A3', 'B1']);
+  assert.deepEqual(ids(await list(mgr, `metric=reached&stage_id=${S.Qualified.id}&owner_id=${u.A.id}`)), ['A1', 'A2', 'A3']);
+  const won = await list(mgr, 'metric=won&limit=2');
+  assert.equal(won.body.count, 3);
+  assert.equal(won.body.amount, 460000);
+  assert.equal(won.body.items.length, 2);
+  const rest = await list(mgr, `metric=won&limit=2&after=${won.body.next}`);
+  assert.deepEqual([...won.body.items, ...rest.body.items].map((x) => x.name).sort(), ['A1', 'B1', 'B4']);
+  assert.equal(rest.body.next, null);
+  const b1 = won.body.items.concat(rest.body.items).find((x) => x.name === 'B1');
+  assert.equal(b1.days_to_close, 30);
+  assert.deepEqual(ids(await list(mgr, `metric=won&product_id=${prod.Y.id}`)), ['B1', 'B4']);
+  assert.deepEqual(ids(await list(mgr, 'metric=closed&source=web')), ['A1', 'A2', 'A5', 'B2']);
+});
+
+test('the funnel: open deals per stage now, amounts in the chosen currency only', async () => {
+  const r = await report(mgr, 'funnel');
+  // open in T1: A4 Lead 30000, B3 Qualified (USD: counted, no amount), A3 Proposal 200000
+  const st = r.pipelines[0].stages;
+  assert.deepEqual(st.map((x) => [x.name, x.count, x.amount, x.count_in_currency]), [
+    ['Lead', 1, 30000, 1], ['Qualified', 1, 0, 0], ['Demo', 0, 0, 0], ['Proposal', 1, 200000, 1], ['Negotiation', 0, 0, 0]]);
+  assert.equal(r.pipelines[0].open_count, 3);
+  assert.equal(r.pipelines[0].open_amount, 230000);
+  const usd = await report(mgr, 'funnel', 'currency=USD');
+  assert.deepEqual(usd.pipelines[0].stages.map((x) => x.amount), [0, 80000, 0, 0, 0]);
+});
+
+test('the forecast: default probabilities below 20 closed deals, shrinkage per rep, categories, quota', async () => {
+  const r = await report(mgr, 'forecast');
+  // The window (365 days to today) holds T1's closed deals A1 A2 A5 B1 B2 B4: 6 < 20, so every stage
+  // uses its default probability: Lead 0.1, Qualified 0.2, Demo 0.4, Proposal 0.6, Negotiation 0.8.
+  //   team sample: Lead 3 of 6 (all), Qualified 3 of 5 (not B2), Demo 3 of 4 (not A2), Proposal 3 of 3, Negotiation 3 of 3
+  assert.equal(r.window.days, 365);
+  assert.equal(r.window.min_sample, 20);
+  assert.equal(r.window.shrinkage.k, 10);
+  const lead = byStage(r.team.stages, S.Lead), prop = byStage(r.team.stages, S.Proposal);
+  assert.deepEqual([...rate(lead.sample), lead.source, lead.probability], [3, 6, 0.5, 'default', 0.1]);
+  assert.deepEqual([...rate(prop.sample), prop.source, prop.probability], [3, 3, 1, 'default', 0.6]);
+  // A's sample: A1 won (every stage), A2 lost (Lead, Qualified), A5 lost (Lead .. Demo):
+  //   Lead 1 of 3, Proposal 1 of 1.  p_A(Proposal) = (1 + 10 x 0.6) / (1 + 10) = 7/11; p_A(Lead) = (1 + 10 x 0.1) / (3 + 10) = 2/13
+  // A3: 200000 x 7/11 = 127272.73 -> 127273; A4: 30000 x 2/13 = 4615.38 -> 4615; B3 is in USD: no amount
+  assert.equal(r.team.expected, 127273 + 4615);
+  assert.equal(r.team.open_count, 3);
+  assert.equal(r.team.open_amount, 230000);
+  assert.deepEqual(r.team.in_period, { expected: 127273, count: 2, amount: 200000 });   // A3 and B3 close in P, A4 after
+  assert.deepEqual(r.team.categories.map((c) => [c.category, c.count, c.amount, c.in_period_count, c.in_period_amount]), [
+    ['commit', 1, 30000, 0, 0], ['best_case', 0, 0, 0, 0], ['pipeline', 2, 200000, 2, 200000], ['omitted', 0, 0, 0, 0]]);
+  const a = repRow(r, u.A);
+  assert.equal(a.expected, 131888);
+  const aProp = byStage(a.stages, S.Proposal), aLead = byStage(a.stages, S.Lead);
+  assert.deepEqual([...rate(aProp.sample), aProp.team_probability, aProp.probability], [1, 1, 1, 0.6, 0.6364]);
+  assert.deepEqual([...rate(aLead.sample), aLead.probability], [1, 3, 0.3333, 0.1538]);
+  assert.equal(repRow(r, u.B).expected, 0);
+  // won in P (CNY): A1 100000 + B1 300000 + B4 60000. No team parameter: the quota is the members' sum (A's 400000)
+  assert.equal(r.team.won_in_period, 460000);
+  assert.deepEqual([r.team.quota.amount, r.team.quota.basis, ...rate(r.team.quota.attainment)], [400000, 'sum of members', 460000, 400000, 1.15]);
+  assert.deepEqual([a.quota.amount, ...rate(a.quota.attainment)], [400000, 100000, 400000, 0.25]);
+  assert.equal(repRow(r, u.B).quota.amount, null);
+  // with the team named, its own quota
+  const t = await report(mgr, 'forecast', `team=${T1.id}`);
+  assert.deepEqual([t.team.quota.amount, t.team.quota.basis, t.team.quota.attainment.rate], [1000000, 'team', 0.46]);
+
+  // The admin's team is everyone: Lead's sample adds C1 (won) and D01..D20 (lost): 27 >= 20 closed, 4 won,
+  // so Lead uses history: 4/27 = 0.1481; the other stages stay below 20 (Qualified: 6) and use defaults.
+  //   A4: p_A(Lead) = (1 + 10 x 4/27) / (3 + 10) = 67/351 -> 30000 x 67/351 = 5726.50 -> 5726 (below half: 5726.495)
+  //   C2: C's Lead sample 1 of 1: (1 + 10 x 4/27) / 11 = 67/297 -> 20000 x 67/297 = 4511.78 -> 4512
+  const all = await report(admin, 'forecast');
+  const allLead = byStage(all.team.stages, S.Lead);
+  assert.deepEqual([...rate(allLead.sample), allLead.source, allLead.probability], [4, 27, 0.1481, 'history', 0.1481]);
+  assert.equal(byStage(all.team.stages, S.Qualified).source, 'default');
+  assert.equal(all.team.expected, 127273 + 5726 + 4512);
+  const list = await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=forecast`);
+  assert.deepEqual([list.body.count, list.body.expected], [3, 131888]);
+  assert.deepEqual(list.body.items.map((x) => [x.name, x.probability, x.expected]), [['A3', 0.6364, 127273], ['A4', 0.1538, 4615], ['B3', 0.3333, null]]);
+  // B3: B's Qualified sample B1 and B4, both won: (2 + 10 x 0.2) / (2 + 10) = 1/3; it is in USD, so no expected amount
+  const inp = await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=forecast_in_period`);
+  assert.deepEqual([inp.body.count, inp.body.expected], [2, 127273]);
+  const sample = await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=rate_sample&stage_id=${S.Demo.id}`);
+  assert.deepEqual(sample.body.items.map((x) => x.name).sort(), ['A1', 'A5', 'B1', 'B4']);
+  const commit = await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=forecast&category=commit`);
+  assert.deepEqual(commit.body.items.map((x) => x.name), ['A4']);
+});
+
+test('calibration: what the forecast said at the start of P, against what those deals won in P', async () => {
+  const r = await report(mgr, 'calibration', 'periods=1&unit=quarter');
+  // At P0 00:00 two of T1's deals were open: A5 in Demo (40000) and B4 in Qualified (60000). No T1 deal
+  // had closed in the year before, so defaults: 0.4 and 0.2, and the reps' rates equal the team's
+  // (no closed deals of their own): 16000 + 12000 = 28000. In P, B4 was won (60000), A5 lost.
+  // in_period keeps B4 only: A5's close date then (its Demo row) was P0+200.
+  assert.equal(r.periods.length, 1);
+  const p = r.periods[0];
+  assert.deepEqual([p.from, p.to, p.deals, p.won_deals, p.forecast, p.actual, p.error], [FROM, TO, 2, 1, 28000, 60000, 32000]);
+  assert.deepEqual(rate(p.accuracy), [60000, 28000, 2.1429]);
+  assert.deepEqual([p.in_period.deals, p.in_period.forecast, p.in_period.actual], [1, 12000, 60000]);
+  const list = await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=calibration&period_start=${FROM}&unit=quarter`);
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(list.body.items.map((x) => [x.name, x.stage_then_id, x.amount_then, x.probability, x.expected, x.won_in_period]),
+    [['A5', S.Demo.id, 40000, 0.4, 16000, false], ['B4', S.Qualified.id, 60000, 0.2, 12000, true]]);
+  // four quarters: the earlier three hold no T1 deal open at their start but D's? D is not in T1: zeros
+  const four = await report(mgr, 'calibration', 'periods=4');
+  assert.deepEqual(four.periods.map((x) => x.deals), [0, 0, 0, 2]);
+});
+
+test('sales cycle of won deals: team, reps, products; velocity both ways; breakdowns; the reps list', async () => {
+  // won in P: A1 19 days (1 -> 20), B1 30 days (1 -> 31), B4 32 days (-30 -> 2): 81 / 3 = 27
+  const c = await report(mgr, 'cycle');
+  assert.deepEqual([c.team.cycle.count, c.team.cycle.total_days, c.team.cycle.average_days], [3, 81, 27]);
+  assert.deepEqual([repRow(c, u.A).cycle.average_days, repRow(c, u.B).cycle.average_days], [19, 31]);
+  // per product: X on A1 and B1 (19, 30): 24.5; Y on B1 and B4 (30, 32): 31
+  assert.deepEqual(c.products.map((x) => [x.name, x.cycle.count, x.cycle.average_days]), [['Product X', 2, 24.5], ['Product Y', 2, 31]]);
+
+  const v = await report(mgr, 'velocity');
+  // forecast based: weighted pipeline 131888 / 27 days = 4884.74 -> 4885 a day
+  assert.deepEqual([v.forecast_based.weighted_pipeline, v.forecast_based.cycle.average_days, v.forecast_based.per_day], [131888, 27, 4885]);
+  // classic: 2 open CNY deals x 3/6 x average won 460000/3 = 153333 (rounded) / 27 days = 5679
+  assert.deepEqual([v.classic.open_deals, ...rate(v.classic.win_rate), v.classic.average_won_amount, v.classic.per_day], [2, 3, 6, 0.5, 153333, 5679]);
+
+  // closed in P by source: web A1 won, A2 A5 B2 lost; event B1 won; referral B4 won
+  const s = await report(mgr, 'breakdown', 'by=source');
+  const src = Object.fromEntries(s.items.map((x) => [x.source, [x.won, x.lost, x.win_rate.rate, x.won_amount, x.cycle.average_days]]));
+  assert.deepEqual(src, { web: [1, 3, 0.25, 100000, 19], event: [1, 0, 1, 300000, 30], referral: [1, 0, 1, 60000, 32] });
+  const pr = await report(mgr, 'breakdown', 'by=product');
+  assert.deepEqual(pr.items.map((x) => [x.name, x.won, x.lost, x.won_amount, x.cycle.average_days]), [['Product X', 2, 0, 400000, 24.5], ['Product Y', 2, 0, 360000, 31]]);
+
+  // reps: A closed A1 (19 d) won, A2 (10 d), A5 (50 d) lost: 79/3 = 26.33; B closed B1 (30), B2 (2), B4 (32): 64/3 = 21.33
+  const reps = await report(mgr, 'reps');
+  assert.deepEqual(reps.items.map((x) => [x.name, x.won, x.lost, x.win_rate.rate, x.won_amount, x.average_days_to_close]),
+    [['A Rep', 1, 2, 0.3333, 100000, 26.33], ['B Rep', 2, 1, 0.6667, 360000, 21.33]]);
+});
+
+test('activity per ISO week: first meetings, follow-ups and the early-warning rule', async () => {
+  const r = await report(mgr, 'activity');
+  const label = isoWeek(W0);
+  const team = r.team.weeks.find((w) => w.week === label);
+  // W0: calls A1 + B2 = 3, emails B 3, meetings A 2 + B 2 = 4; firsts: A with X1 (Monday), B with X2 -> 2 of 4, 2 follow-ups
+  assert.deepEqual([team.calls, team.emails, team.meetings, team.first_meetings, team.follow_up_meetings, ...rate(team.first_to_follow_up)],
+    [3, 3, 4, 2, 2, 2, 2, 1]);
+  assert.deepEqual(team.median, { calls: 1.5, emails: 1.5, meetings: 2 });
+  const a = repRow(r, u.A).weeks.find((w) => w.week === label), b = repRow(r, u.B).weeks.find((w) => w.week === label);
+  assert.deepEqual([a.calls, a.emails, a.meetings, a.first_meetings, a.follow_up_meetings], [1, 0, 2, 1, 1]);
+  assert.deepEqual([b.calls, b.emails, b.meetings, b.first_meetings, b.follow_up_meetings], [2, 3, 2, 1, 1]);
+  // A's calls: 1 against an 8-week average of 32/8 = 4: below half (2) -> own_average; the team median 1.5, half 0.75: not below.
+  // A's emails: 0; own average 0 (no warning from it); team median (A 0, B 3) 1.5, half 0.75: below -> team_median.
+  assert.equal(a.complete, true);
+  assert.deepEqual(a.warnings, [
+    { metric: 'calls', value: 1, own_average: 4, team_median: 1.5, below: ['own_average'] },
+    { metric: 'emails', value: 0, own_average: 0, team_median: 1.5, below: ['team_median'] }]);
+  assert.deepEqual(b.warnings, []);
+  assert.match(r.definitions.warning, /below half of the rep's own average over the 8 weeks/);
+  const firsts = await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=activities&week=${label}&kind=first_meeting`);
+  assert.equal(firsts.status, 200, firsts.text);
+  assert.deepEqual(firsts.body.items.map((x) => x.owner_id).sort(), [u.A.id, u.B.id].sort());
+});
+
+test('a rep sees their own figures and the team totals for comparison, never the team-mates\' deals', async () => {
+  const r = await report(rep, 'conversion');
+  assert.deepEqual(rate(r.team.conversion), [2, 7, 0.2857]);          // the same team figures as the manager's
+  assert.deepEqual(r.reps.map((x) => x.name), ['A Rep']);               // but only A's own row
+  assert.equal(r.scope.partial, true);
+  const list = await rep.get(`/api/v1/analytics/deals?${PERIOD}&metric=won`);
+  assert.deepEqual(list.body.items.map((x) => x.name), ['A1']);           // B1 and B4 are counted in the team figure, not listed
+  expectProblem(await rep.get(`/api/v1/analytics/conversion?${PERIOD}&owner_id=${u.B.id}`), 403);
+  expectProblem(await rep.get(`/api/v1/analytics/deals?${PERIOD}&metric=won&owner_id=${u.B.id}`), 403);
+  expectProblem(await repC.get(`/api/v1/analytics/forecast?${PERIOD}&team=${T1.id}`), 403);
+  expectProblem(await mgr.get(`/api/v1/analytics/reps?${PERIOD}&owner_id=${u.C.id}`), 403);
+  expectProblem(await mgr.get(`/api/v1/analytics/reps?${PERIOD}&team=${T2.id}`), 403);
+  // B's view of the team is the same; C's team is T2 (C and D)
+  assert.deepEqual(rate((await report(repB, 'conversion')).team.conversion), [2, 7, 0.2857]);
+  const c = await report(repC, 'conversion');
+  assert.deepEqual(rate(c.team.conversion), [1, 2, 0.5]);               // C1 (won), C2; D's deals were created before P
+  // a manager may look at one rep; the team is then the rep's team
+  const one = await report(mgr, 'reps', `owner_id=${u.B.id}`);
+  assert.deepEqual(one.items.map((x) => x.name), ['B Rep']);
+  // ops sees everything, like the admin
+  const ops = await srv.addUser({ email: 'an-ops@test.local', name: 'Ops', role: 'ops' });
+  const opsc = await srv.login(ops.email, ops.password);
+  assert.deepEqual(rate((await report(opsc, 'conversion')).team.conversion), [3, 9, 0.3333]);
+});
+
+test('bad input is a problem with a reason per field, never a crash', async () => {
+  const bad = async (p, status, fields) => expectProblem(await mgr.get(p), status, { fields });
+  await bad('/api/v1/analytics/conversion?from=2026-02-30', 400, ['from']);
+  await bad('/api/v1/analytics/conversion?from=2026-05-01&to=2026-04-01', 400, ['from']);
+  await bad('/api/v1/analytics/conversion?from=2001-01-01&to=2026-04-01', 400, ['to']);
+  await bad('/api/v1/analytics/conversion?colour=red&pipeline_id=x', 400, ['colour', 'pipeline_id']);
+  await bad('/api/v1/analytics/conversion?from=2026-01-01&from=2026-02-01', 400, ['from']);
+  await bad('/api/v1/analytics/conversion?limit=5', 400, ['limit']);
+  await bad('/api/v1/analytics/forecast?window_days=0&currency=yen', 400, ['window_days', 'currency']);
+  await bad('/api/v1/analytics/calibration?periods=25&unit=year', 400, ['periods', 'unit']);
+  await bad('/api/v1/analytics/breakdown?by=colour', 400, ['by']);
+  await bad('/api/v1/analytics/activity?window_days=30', 400, ['window_days']);
+  await bad('/api/v1/analytics/deals', 400, ['metric']);
+  await bad('/api/v1/analytics/deals?metric=everything', 400, ['metric']);
+  await bad('/api/v1/analytics/deals?metric=reached', 400, ['stage_id']);
+  await bad('/api/v1/analytics/deals?metric=calibration&period_start=2026-01-15', 400, ['period_start']);
+  await bad('/api/v1/analytics/deals?metric=activities&week=2026-W60', 400, ['week']);
+  await bad('/api/v1/analytics/deals?metric=won&limit=500&after=abc', 400, ['limit', 'after']);
+  await bad('/api/v1/analytics/conversion?team=99999999', 422, ['team']);
+  await bad('/api/v1/analytics/conversion?owner_id=99999999', 422, ['owner_id']);
+  await bad('/api/v1/analytics/conversion?pipeline_id=99999999', 422, ['pipeline_id']);
+  await bad(`/api/v1/analytics/deals?metric=open&stage_id=99999999`, 422, ['stage_id']);
+  expectProblem(await mgr.get('/api/v1/analytics/everything'), 404);
+  expectProblem(await srv.anon().get('/api/v1/analytics/conversion'), 401);
+  const weird = await mgr.get('/api/v1/analytics/conversion?%FF%FE=%00&from=' + encodeURIComponent('2026-01-01\u0000'));
+  assert.equal(weird.status, 400, weird.text);
+  conforms(weird, '/api/v1/analytics/conversion', 400);
+  assert.equal((await mgr.get(`/api/v1/analytics/conversion?${PERIOD}`)).status, 200, 'the server is still up');
+});
+
+test('quotas: set by admins and managers for their people, read by whoever sees those figures', async () => {
+  const q = (client, body) => client.post('/api/v1/quotas', body);
+  const base = { period_start: FROM, period_end: TO, amount: 5000, currency: 'CNY' };
+  expectProblem(await q(rep, { ...base, user_id: u.A.id }), 403);                 // a rep does not set quotas
+  expectProblem(await q(mgr, { ...base, user_id: u.C.id }), 403);                 // nor a manager outside their team
+  expectProblem(await q(mgr, { ...base, user_id: u.M.id }), 403);                 // nor their own
+  expectProblem(await q(mgr, { ...base, team_id: T2.id }), 403);
+  expectProblem(await q(admin, { ...base, user_id: u.A.id, team_id: T1.id }), 422, { field: 'team_id' });
+  expectProblem(await q(admin, { ...base }), 422, { field: 'user_id' });
+  expectProblem(await q(admin, { ...base, user_id: u.A.id, period_end: date(P0 - 1) }), 422, { field: 'period_end' });
+  expectProblem(await q(admin, { ...base, user_id: u.A.id, currency: 'cny', amount: -1, colour: 1 }), 422, { fields: ['currency', 'amount', 'colour'] });
+  expectProblem(await q(admin, { ...base, user_id: 99999999 }), 422, { field: 'user_id' });
+  const made = await q(mgr, { ...base, user_id: u.B.id });
+  assert.equal(made.status, 201, made.text);
+  conforms(made, '/api/v1/quotas', 201, 'post');
+  assert.equal(made.headers.get('location'), `/api/v1/quotas/${made.body.id}`);
+  assert.equal((await repB.get(`/api/v1/quotas/${made.body.id}`)).status, 200);       // B sees their own
+  expectProblem(await rep.get(`/api/v1/quotas/${made.body.id}`), 404);               // A does not see B's
+  const mine = await rep.get('/api/v1/quotas');
+  assert.deepEqual(mine.body.items.map((x) => [x.user_id, x.team_id]).sort(), [[null, T1.id], [u.A.id, null]].sort());   // A's own and T1's
+  const stale = await mgr.patch(`/api/v1/quotas/${made.body.id}`, { amount: 6000 }, { headers: { 'If-Match': '"7"' } });
+  expectProblem(stale, 412);
+  const upd = await mgr.patch(`/api/v1/quotas/${made.body.id}`, { amount: 6000 }, { headers: { 'If-Match': '"1"' } });
+  assert.equal(upd.status, 200, upd.text);
+  assert.equal(upd.body.amount, 6000);
+  expectProblem(await mgr.patch(`/api/v1/quotas/${made.body.id}`, { user_id: u.C.id }), 403);
+  const audit = sql(srv, `SELECT field || ':' || COALESCE(old_value, '') || '>' || COALESCE(new_value, '') FROM audit_log WHERE entity = 'quotas' AND record_id = ${made.body.id} AND action = 'update'`);
+  assert.equal(audit, 'amount:5000>6000');
+  const listed = await mgr.get(`/api/v1/quotas?user_id=${u.B.id}&from=${FROM}`);
+  assert.deepEqual(listed.body.items.map((x) => x.amount), [6000]);
+  expectProblem(await mgr.get('/api/v1/quotas?colour=red'), 400, { field: 'colour' });
+  assert.equal((await mgr.del(`/api/v1/quotas/${made.body.id}`)).status, 204);
+  expectProblem(await mgr.get(`/api/v1/quotas/${made.body.id}`), 404);
+});
+
+// ---- exactness after writes, against SQL ----
+
+// The SQL truth of the figures the writes below touch, for the whole company in the current quarter.
+function truth(s, from, to) {
+  const lo = Date.parse(from), hi = Date.parse(to) + DAY;
+  const kind = `(SELECT kind FROM stages WHERE id = o.stage_id)`;
+  const one = (q) => sql(s, q).split('|').map(Number);
+  const [created, createdWon] = one(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN ${kind} = 'won' THEN 1 ELSE 0 END), 0) FROM opportunities o ` +
+    `WHERE o.deleted_at IS NULL AND o.created_at >= ${lo} AND o.created_at < ${hi}`);
+  const [won, lost, wonAmount, wonMs] = one(`SELECT COALESCE(SUM(CASE WHEN ${kind} = 'won' THEN 1 ELSE 0 END), 0), ` +
+    `COALESCE(SUM(CASE WHEN ${kind} = 'lost' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN ${kind} = 'won' AND currency = 'CNY' THEN amount ELSE 0 END), 0), ` +
+    `COALESCE(SUM(CASE WHEN ${kind} = 'won' THEN closed_at - created_at ELSE 0 END), 0) FROM opportunities o ` +
+    `WHERE o.deleted_at IS NULL AND ${kind} <> 'open' AND o.closed_at >= ${lo} AND o.closed_at < ${hi}`);
+  const funnel = rows(s, `SELECT o.stage_id, COUNT(*), SUM(CASE WHEN o.currency = 'CNY' THEN o.amount ELSE 0 END) FROM opportunities o ` +
+    `WHERE o.deleted_at IS NULL AND ${kind} = 'open' GROUP BY o.stage_id ORDER BY o.stage_id`).map((r) => r.map(Number));
+  // reached: the highest position among the open stages a cohort deal entered, every stage once it entered a won one (even if reopened)
+  const reached = rows(s, `SELECT st.id, COUNT(*) FROM stages st JOIN (SELECT o.id, CASE WHEN ${kind} = 'won' THEN 1000000 ELSE ` +
+    `(SELECT MAX(CASE WHEN hs.kind = 'won' THEN 1000000 WHEN hs.kind = 'open' THEN hs.position END) FROM stage_history h ` +
+    `JOIN stages hs ON hs.id = h.to_stage_id WHERE h.opportunity_id = o.id) END AS mp ` +
+    `FROM opportunities o WHERE o.deleted_at IS NULL AND o.created_at >= ${lo} AND o.created_at < ${hi}) c ON c.mp >= st.position ` +
+    `WHERE st.kind = 'open' GROUP BY st.id ORDER BY st.id`).map((r) => r.map(Number));
+  const products = rows(s, `SELECT li.product_id, COUNT(DISTINCT o.id) FROM opportunities o JOIN line_items li ON li.opportunity_id = o.id ` +
+    `WHERE o.deleted_at IS NULL AND ${kind} = 'won' AND o.closed_at >= ${lo} AND o.closed_at < ${hi} GROUP BY li.product_id ORDER BY li.product_id`).map((r) => r.map(Number));
+  const [calls] = one(`SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL AND kind = 'call' AND done_at >= ${lo} AND done_at < ${hi}`);
+  return { created, createdWon, won, lost, wonAmount, wonDays: Math.round(wonMs / DAY * 1e4) / 1e4, funnel, reached, products, calls };
+}
+
+async function observed(client, from, to) {
+  const q = `from=${from}&to=${to}`;
+  const conv = (await client.get(`/api/v1/analytics/conversion?${q}`)).body;
+  const fun = (await client.get(`/api/v1/analytics/funnel?${q}&currency=CNY`)).body;
+  const cyc = (await client.get(`/api/v1/analytics/cycle?${q}&currency=CNY`)).body;
+  const act = (await client.get(`/api/v1/analytics/activity?${q}`)).body;
+  const won = (await client.get(`/api/v1/analytics/deals?${q}&metric=won&currency=CNY`)).body;
+  const steps = conv.team.stages[0].steps;
+  return {
+    created: conv.team.conversion.denominator, createdWon: conv.team.conversion.numerator,
+    won: conv.team.win_rate.numerator, lost: conv.team.win_rate.denominator - conv.team.win_rate.numerator,
+    wonAmount: won.amount,
+    wonDays: cyc.team.cycle.total_days,   /* 4 places */
+    funnel: fun.pipelines[0].stages.filter((x) => x.count).map((x) => [x.stage_id, x.count, x.amount]),
+    reached: [[steps[0].from_stage_id, steps[0].denominator], ...steps.slice(0, -1).map((x) => [x.to_stage_id, x.numerator])].filter((x) => x[1]),
+    products: cyc.products.map((x) => [x.product_id, x.cycle.count]),
+    calls: act.team.weeks.reduce((n, w) => n + w.calls, 0),
+  };
+}
+
+function sameAsTruth(got, want) { assert.deepEqual(got, want); }
+
+test('figures stay exact after writes: moves, amounts, new deals, deletes, line items, activities', async () => {
+  const s = await startServer();
+  try {
+    const a = s.admin;
+    const PP = await defaultPipeline(a);
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (now.getUTCMonth() % 3), 1)).toISOString().slice(0, 10);
+    const to = date(qStart(now.getUTCFullYear(), now.getUTCMonth() + 3) - 1);
+    const px = (await a.post('/api/v1/products', { name: 'Exact X', sku: 'EX-X', list_price: 700, currency: 'CNY' })).body;
+    const acc = (await a.post('/api/v1/accounts', { name: 'Exact account' })).body;
+    const mk = async (i) => (await a.post('/api/v1/opportunities', { name: `E${i}`, amount: 1000 * (i + 1), currency: i % 7 ? 'CNY' : 'USD', source: i % 2 ? 'web' : 'event' })).body;
+    const ds = [];
+    for (let i = 0; i < 30; i++) ds.push(await mk(i));
+    const move = (d, st) => a.post(`/api/v1/opportunities/${d.id}/stage`, { stage_id: PP.stages[st].id, override: true, note: 'test',
+                                                                           ...(st === 'Lost' ? { lost_reason: 'price' } : {}) });
+    for (const [i, st] of [[0, 'Qualified'], [1, 'Demo'], [2, 'Won'], [3, 'Lost'], [4, 'Proposal'], [5, 'Won']]) assert.equal((await move(ds[i], st)).status, 200);
+    await a.post('/api/v1/activities', { kind: 'call', subject: 'c1', account_id: acc.id, done_at: new Date().toISOString() });
+    sameAsTruth(await observed(a, from, to), truth(s, from, to));   // the first call builds the snapshot
+
+    // now change things behind it
+    for (const [i, st] of [[0, 'Demo'], [1, 'Won'], [4, 'Lost'], [6, 'Negotiation'], [7, 'Won'], [5, 'Qualified']]) assert.equal((await move(ds[i], st)).status, 200);
+    assert.equal((await a.patch(`/api/v1/opportunities/${ds[8].id}`, { amount: 123456 })).status, 200);
+    assert.equal((await a.del(`/api/v1/opportunities/${ds[9].id}`)).status, 204);
+    assert.equal((await a.del(`/api/v1/opportunities/${ds[2].id}`)).status, 204);       // a won deal goes
+    assert.equal((await a.post(`/api/v1/opportunities/${ds[7].id}/line-items`, { product_id: px.id, quantity: 2, unit_price: 700 })).status, 201);
+    const fresh = await mk(40);
+    assert.equal((await move(fresh, 'Won')).status, 200);
+    await a.post('/api/v1/activities', { kind: 'call', subject: 'c2', account_id: acc.id, done_at: new Date().toISOString() });
+    const c3 = (await a.post('/api/v1/activities', { kind: 'call', subject: 'c3', account_id: acc.id, done_at: new Date().toISOString() })).body;
+    assert.equal((await a.del(`/api/v1/activities/${c3.id}`)).status, 204);
+    const got = await observed(a, from, to), want = truth(s, from, to);
+    sameAsTruth(got, want);
+    assert.equal(want.won, 3);                       // 1, 7 and the new one (2 was deleted; 5 went back to Qualified)
+    assert.equal(want.calls, 2);
+    assert.deepEqual(want.products, [[px.id, 1]]);
+
+    // a second process on the same PostgreSQL database catches up by its own delta
+    if (s.pg) {
+      const s2 = await startServer({ db: s.db });
+      try {
+        const a2 = a.at(s2.url);
+        sameAsTruth(await observed(a2, from, to), truth(s, from, to));
+        assert.equal((await move(ds[10], 'Won')).status, 200);                // written through process 1 ...
+        assert.equal((await a.patch(`/api/v1/opportunities/${ds[11].id}`, { amount: 5 })).status, 200);
+        sameAsTruth(await observed(a2, from, to), truth(s, from, to));         // ... and read exactly through process 2
+        assert.equal((await a2.del(`/api/v1/opportunities/${ds[10].id}`)).status, 204);
+        sameAsTruth(await observed(a, from, to), truth(s, from, to));
+      } finally { await s2.stop(); }
+    }
+  } finally { await s.stop(); }
+});
