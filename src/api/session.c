@@ -146,17 +146,15 @@ static void tokens(http_req *r, http_resp *w) {
         return;
     }
     store_stmt *st = store_prepare(c.db, "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id", &e);
-    char used[32];
     if (!st) { api_problem(w, &e); return; }
     store_bind_int(st, 1, c.p->user_id);
     json_t *items = json_array();
     while (store_step(st, &e) == STORE_ROW) {
         char ts[32];
         time_format_ms(store_col_int(st, 3), ts);
-        if (!store_col_null(st, 4)) time_format_ms(store_col_int(st, 4), used);
         json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0),
                                                "name", store_col_text(st, 1), "prefix", store_col_text(st, 2), "created_at", ts,
-                                               "last_used_at", store_col_null(st, 4) ? json_null() : json_string(used)));
+                                               "last_used_at", record_column(st, 4, FT_TIME)));
     }
     store_reset(st);
     if (e.cls) { json_decref(items); api_problem(w, &e); return; }

@@ -3,17 +3,6 @@
 #include "../core/timeutil.h"
 #include "entities.h"
 
-static json_t *nullable_text(store_stmt *st, int col) {
-    return store_col_null(st, col) ? json_null() : json_string(store_col_text(st, col));
-}
-
-static json_t *nullable_time(store_stmt *st, int col) {
-    if (store_col_null(st, col)) return json_null();
-    char ts[32];
-    time_format_ms(store_col_int(st, col), ts);
-    return json_string(ts);
-}
-
 /* the deals a column shows: open ones, or ones closed since `since` */
 #define IN_BOARD " AND (t.closed_at IS NULL OR t.closed_at >= ?)"
 
@@ -101,11 +90,11 @@ int board_get(crm_ctx *c, int64_t pipeline_id, int closed_days, const list_query
         int64_t due = store_col_null(st, 12) ? 0 : store_col_int(st, 12);
         json_t *card = json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:b, s:I}",
             "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 2),
-            "account_id", store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3)),
-            "account_name", nullable_text(st, 4), "amount", (json_int_t)store_col_int(st, 5), "currency", store_col_text(st, 6),
-            "owner_id", (json_int_t)store_col_int(st, 7), "owner_name", nullable_text(st, 8), "close_date", nullable_text(st, 9),
-            "stage_entered_at", nullable_time(st, 10), "version", (json_int_t)store_col_int(st, 11),
-            "next_step_due", nullable_time(st, 12), "next_step", nullable_text(st, 13),
+            "account_id", record_column(st, 3, FT_INT),
+            "account_name", record_column(st, 4, FT_TEXT), "amount", (json_int_t)store_col_int(st, 5), "currency", store_col_text(st, 6),
+            "owner_id", (json_int_t)store_col_int(st, 7), "owner_name", record_column(st, 8, FT_TEXT), "close_date", record_column(st, 9, FT_TEXT),
+            "stage_entered_at", record_column(st, 10, FT_TIME), "version", (json_int_t)store_col_int(st, 11),
+            "next_step_due", record_column(st, 12, FT_TIME), "next_step", record_column(st, 13, FT_TEXT),
             "next_step_overdue", due && due < now, "criteria_met", (json_int_t)store_col_int(st, 14));
         /* the playbook tasks of the current stage: done of total */
         json_object_set_new(card, "actions_total", json_integer(store_col_int(st, 15)));

@@ -875,8 +875,8 @@ int lead_assignments(crm_ctx *c, int64_t id, json_t **out, err *e) {
         char ts[32];
         time_format_ms(store_col_int(st, 10), ts);
         json_t *skipped = store_col_null(st, 7) ? NULL : json_loads(store_col_text(st, 7), 0, NULL);
-#define NI(col) (store_col_null(st, col) ? json_null() : json_integer(store_col_int(st, col)))
-#define NS(col) (store_col_null(st, col) ? json_null() : json_string(store_col_text(st, col)))
+#define NI(col) record_column(st, col, FT_INT)
+#define NS(col) record_column(st, col, FT_TEXT)
         json_array_append_new(items, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s}",
             "id", (json_int_t)store_col_int(st, 0), "lead_id", (json_int_t)id, "rule_id", NI(1), "rule_name", NS(2),
             "user_id", NI(3), "user_name", NS(4), "method", store_col_text(st, 5), "reason", store_col_text(st, 6),

@@ -322,15 +322,15 @@ int opp_history(crm_ctx *c, int64_t id, json_t **out, err *e) {
         time_format_ms(store_col_int(st, 5), ts);
         json_t *row = json_pack("{s:I, s:o, s:o, s:I, s:s, s:s, s:o, s:o, s:I, s:s, s:o, s:I, s:o, s:o}",
             "id", (json_int_t)store_col_int(st, 0),
-            "from_stage_id", store_col_null(st, 1) ? json_null() : json_integer(store_col_int(st, 1)),
-            "from_stage", store_col_null(st, 2) ? json_null() : json_string(store_col_text(st, 2)),
+            "from_stage_id", record_column(st, 1, FT_INT),
+            "from_stage", record_column(st, 2, FT_TEXT),
             "to_stage_id", (json_int_t)store_col_int(st, 3), "to_stage", store_col_text(st, 4), "changed_at", ts,
-            "changed_by", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6)),
-            "changed_by_name", store_col_null(st, 7) ? json_null() : json_string(store_col_text(st, 7)),
+            "changed_by", record_column(st, 6, FT_INT),
+            "changed_by_name", record_column(st, 7, FT_TEXT),
             "amount", (json_int_t)store_col_int(st, 8), "currency", store_col_text(st, 9),
-            "close_date", store_col_null(st, 10) ? json_null() : json_string(store_col_text(st, 10)),
+            "close_date", record_column(st, 10, FT_TEXT),
             "probability", (json_int_t)store_col_int(st, 11),
-            "override_note", store_col_null(st, 12) ? json_null() : json_string(store_col_text(st, 12)),
+            "override_note", record_column(st, 12, FT_TEXT),
             "missing", store_col_null(st, 13) ? json_null() : json_loads(store_col_text(st, 13), 0, NULL));
         json_object_set_new(row, "_ms", json_integer(store_col_int(st, 5)));
         json_array_append_new(items, row);
@@ -371,7 +371,7 @@ int opp_criteria(crm_ctx *c, int64_t id, json_t **out, err *e) {
             "id", (json_int_t)store_col_int(st, 0), "stage_id", (json_int_t)store_col_int(st, 1),
             "stage", store_col_text(st, 2), "name", store_col_text(st, 3), "required", (int)store_col_int(st, 4),
             "met", !store_col_null(st, 5), "met_at", *ts ? json_string(ts) : json_null(),
-            "met_by", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6))));
+            "met_by", record_column(st, 6, FT_INT)));
     }
     store_reset(st);
     if (rc < 0) { json_decref(items); return -1; }
@@ -477,11 +477,11 @@ int audit_list(crm_ctx *c, const record_def *d, int64_t id, json_t **out, err *e
         time_format_ms(store_col_int(st, 7), ts);
         json_array_append_new(items, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s}",
             "id", (json_int_t)store_col_int(st, 0), "action", store_col_text(st, 1),
-            "field", store_col_null(st, 2) ? json_null() : json_string(store_col_text(st, 2)),
-            "old", store_col_null(st, 3) ? json_null() : json_string(store_col_text(st, 3)),
-            "new", store_col_null(st, 4) ? json_null() : json_string(store_col_text(st, 4)),
-            "actor_id", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)),
-            "actor", store_col_null(st, 6) ? json_null() : json_string(store_col_text(st, 6)), "at", ts));
+            "field", record_column(st, 2, FT_TEXT),
+            "old", record_column(st, 3, FT_TEXT),
+            "new", record_column(st, 4, FT_TEXT),
+            "actor_id", record_column(st, 5, FT_INT),
+            "actor", record_column(st, 6, FT_TEXT), "at", ts));
     }
     store_reset(st);
     if (rc < 0) { json_decref(items); return -1; }

@@ -108,7 +108,7 @@ int playbook_compliance(crm_ctx *c, int stale_days, json_t **out, err *e) {
     if (!st) goto done;
     while ((src = store_step(st, e)) == STORE_ROW) {
         json_t *rep = json_pack("{s:I, s:s, s:o, s:i, s:o, s:o, s:o}", "user_id", (json_int_t)store_col_int(st, 0),
-                                "name", store_col_text(st, 1), "team_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)),
+                                "name", store_col_text(st, 1), "team_id", record_column(st, 2, FT_INT),
                                 "open_deals", 0, "missing_actions", figure(), "no_next_step", figure(), "stale", figure());
         json_array_append_new(reps, rep);
         json_object_set(by_user, store_col_text(st, 0), rep);

@@ -122,7 +122,7 @@ static void bind_value(store_stmt *st, int idx, const field_def *f, const json_t
     } else store_bind_int(st, idx, json_integer_value(v));
 }
 
-static json_t *column_value(store_stmt *st, int col, field_type t) {
+json_t *record_column(store_stmt *st, int col, field_type t) {
     if (store_col_null(st, col)) return json_null();
     if (is_text_type(t)) return json_string(store_col_text(st, col));
     if (t == FT_BOOL) return json_boolean(store_col_int(st, col));
@@ -175,9 +175,9 @@ static json_t *row_json(store_stmt *st, const record_def *d) {
     json_object_set_new_nocheck(o, "updated_at", json_string(ts));
     int col = 4;
     for (const field_def *f = d->fields; f->name; f++, col++)
-        if (!(f->flags & FF_HIDDEN)) json_object_set_new_nocheck(o, f->name, column_value(st, col, f->type));
+        if (!(f->flags & FF_HIDDEN)) json_object_set_new_nocheck(o, f->name, record_column(st, col, f->type));
     for (const extra_col *x = d->extras; x && x->name; x++, col++)
-        json_object_set_new_nocheck(o, x->name, column_value(st, col, x->type));
+        json_object_set_new_nocheck(o, x->name, record_column(st, col, x->type));
     return o;
 }
 

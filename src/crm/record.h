@@ -108,6 +108,7 @@ int record_must_see(crm_ctx *c, const record_def *d, int64_t id, err *e);  /* 0 
 int record_load(crm_ctx *c, const record_def *d, int64_t id, int for_write, json_t **out, err *e); /* row as JSON, honouring scope */
 int audit_write(crm_ctx *c, const char *entity, int64_t id, const char *action, const char *field,
                 const char *old_value, const char *new_value, err *e);
-char *record_value_text(const json_t *v);   /* audit representation of a JSON value; malloc'd, NULL for null */
+char *record_value_text(const json_t *v);
+json_t *record_column(store_stmt *st, int col, field_type t);  /* a result column as JSON by field type; null for NULL */   /* audit representation of a JSON value; malloc'd, NULL for null */
 int  record_in_tx(crm_ctx *c, int (*fn)(crm_ctx *, void *, err *), void *arg, err *e); /* run fn in a write transaction */
 #endif
