@@ -6,16 +6,12 @@
 // its current search.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { PASSWORD, login, openBrowser, startServer } from './lib.mjs';
+import { PASSWORD, login, openBrowser, startServer, teamWithManager } from './lib.mjs';
 
 let server, manager, rep, repB;
 before(async () => {
   server = await startServer({ pg: false });
-  const team = (await server.admin.post('/api/v1/teams', { name: 'East' })).body;
-  manager = await server.addUser({ email: 'wang.fang@test.local', name: '王芳', role: 'manager', team_id: team.id });
-  await server.admin.patch(`/api/v1/teams/${team.id}`, { manager_id: manager.id });
-  rep = await server.addUser({ email: 'zhang.min@test.local', name: '张敏', role: 'rep', team_id: team.id });
-  repB = await server.addUser({ email: 'sarah.johnson@test.local', name: 'Sarah Johnson', role: 'rep', team_id: team.id });
+  ({ manager, reps: [rep, repB] } = await teamWithManager(server, 'East', [{ email: 'zhang.min@test.local', name: '张敏' }, { email: 'sarah.johnson@test.local', name: 'Sarah Johnson' }]));
 });
 after(async () => { await server?.stop(); });
 

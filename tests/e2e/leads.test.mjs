@@ -8,16 +8,12 @@
 // the same intake.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, login, openBrowser, startServer } from './lib.mjs';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, login, openBrowser, startServer, teamWithManager } from './lib.mjs';
 
 let server, team, manager, repA, repB, repC;
 before(async () => {
   server = await startServer({ pg: false });
-  team = (await server.admin.post('/api/v1/teams', { name: '华东 East' })).body;
-  manager = await server.addUser({ email: 'wang.fang@test.local', name: '王芳', role: 'manager', team_id: team.id });
-  await server.admin.patch(`/api/v1/teams/${team.id}`, { manager_id: manager.id });
-  repA = await server.addUser({ email: 'zhang.min@test.local', name: '张敏', role: 'rep', team_id: team.id });
-  repB = await server.addUser({ email: 'chen.jing@test.local', name: '陈静', role: 'rep', team_id: team.id });
+  ({ team, manager, reps: [repA, repB] } = await teamWithManager(server, '华东 East', [{ email: 'zhang.min@test.local', name: '张敏' }, { email: 'chen.jing@test.local', name: '陈静' }]));
   repC = await server.addUser({ email: 'liu.yang@test.local', name: '刘洋', role: 'rep' });
 });
 after(async () => { await server?.stop(); });

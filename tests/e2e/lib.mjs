@@ -68,6 +68,17 @@ export async function login(page, server, email, password) {
   await page.waitForSelector('.topbar');
 }
 
+/** The team most tests need: `name`, managed by 王芳 (wang.fang@test.local),
+ * with the given reps ({email, name}) in it. Returns { team, manager, reps }. */
+export async function teamWithManager(server, name, reps) {
+  const team = (await server.admin.post('/api/v1/teams', { name })).body;
+  const manager = await server.addUser({ email: 'wang.fang@test.local', name: '王芳', role: 'manager', team_id: team.id });
+  await server.admin.patch(`/api/v1/teams/${team.id}`, { manager_id: manager.id });
+  const made = [];
+  for (const r of reps) made.push(await server.addUser({ ...r, role: 'rep', team_id: team.id }));
+  return { team, manager, reps: made };
+}
+
 /** The API side of a test's setup, through a logged-in client of the API harness. */
 export async function createProduct(client, { name, sku, list_price, currency = 'CNY' }) {
   const r = await client.post('/api/v1/products', { name, sku, list_price, currency });
