@@ -558,7 +558,9 @@ int lead_after(crm_ctx *c, const record_def *d, int64_t id, json_t *rec, const j
 
 /* ---- intake ---- */
 
-int lead_intake(crm_ctx *c, const json_t *fields, const char *kind, json_t **out, err *e) {
+/* The checks every way in shares, then the create: in its own transaction or
+ * (in_tx) in the caller's. */
+static int intake(crm_ctx *c, const json_t *fields, const char *kind, int in_tx, json_t **out, err *e) {
     if (strcmp(kind, "form") && strcmp(kind, "api") && strcmp(kind, "import"))
         return err_set(e, ERR_INTERNAL, "unknown lead source kind %s", kind);
     if (!json_is_object(fields)) return err_set(e, ERR_BAD_REQUEST, "the lead must be a JSON object");
@@ -575,9 +577,17 @@ int lead_intake(crm_ctx *c, const json_t *fields, const char *kind, json_t **out
     crm_ctx ic = *c;
     ic.p = &all;
     ic.server_fields = server;
-    int rc = record_create(&ic, &def_leads, fields, out, e);
+    int rc = in_tx ? record_create_in(&ic, &def_leads, fields, out, e) : record_create(&ic, &def_leads, fields, out, e);
     json_decref(server);
     return rc;
+}
+
+int lead_intake(crm_ctx *c, const json_t *fields, const char *kind, json_t **out, err *e) {
+    return intake(c, fields, kind, 0, out, e);
+}
+
+int lead_intake_in(crm_ctx *c, const json_t *fields, const char *kind, json_t **out, err *e) {
+    return intake(c, fields, kind, 1, out, e);
 }
 
 /* ---- web forms ---- */

@@ -29,6 +29,10 @@
  * leads; c->server_fields may carry server-set fields (form_id). *out: the new
  * lead (caller frees). Opens its own transaction. */
 int lead_intake(crm_ctx *c, const json_t *fields, const char *source_kind, json_t **out, err *e);
+/* The same inside a write transaction the caller holds (an import takes a
+ * whole file in as one unit: each lead sees the duplicates and the rotation
+ * of the rows before it). */
+int lead_intake_in(crm_ctx *c, const json_t *fields, const char *source_kind, json_t **out, err *e);
 
 /* POST /forms/{token}/submit without a login. Counts the attempt against the
  * client address (ERR_RATE_LIMITED past the limit), finds the active form

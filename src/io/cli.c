@@ -173,6 +173,15 @@ static void print_outcome(const import_args *a, const target_set *ts, const csvt
         printf("\n");
     }
     size_t i;
+    if (r->outcome) {
+        printf("leads: %lld assigned, %lld duplicates given to the existing owner, %lld waiting for an admin\n",
+               (long long)json_integer_value(json_object_get(r->outcome, "assigned")),
+               (long long)json_integer_value(json_object_get(r->outcome, "duplicate")),
+               (long long)json_integer_value(json_object_get(r->outcome, "unassigned")));
+        json_t *o;
+        json_array_foreach(json_object_get(r->outcome, "by_owner"), i, o)
+            printf("  %s: %lld\n", json_string_value(json_object_get(o, "owner")), (long long)json_integer_value(json_object_get(o, "leads")));
+    }
     json_t *ch;
     json_array_foreach(r->changes, i, ch) {
         const char *how = json_string_value(json_object_get(ch, "how")), *target = json_string_value(json_object_get(ch, "target"));

@@ -23,6 +23,7 @@ void import_result_free(import_result *r) {
     json_decref(r->problems);
     json_decref(r->changes);
     json_decref(r->unmapped);
+    json_decref(r->outcome);
     buf_free(&r->report);
     memset(r, 0, sizeof *r);
 }

@@ -53,6 +53,7 @@ typedef struct import_result {
     json_t *changes;               /* [{target, column, value, read_as, rows, how}]: near misses and replacements */
     json_t *unmapped;              /* names of the columns nothing reads */
     buf report;                    /* CSV of every problem: row, column, problem, then the row as read */
+    json_t *outcome;               /* leads, once written: {assigned, duplicate, unassigned, by_owner:[{owner, leads}]}; else NULL */
 } import_result;
 
 void import_result_init(import_result *r);

@@ -89,8 +89,9 @@ static json_t *job_json(store_stmt *st, int full) {
         json_t *v = json_object_get(result, parts[i]);
         json_object_set_new(o, parts[i], v ? json_incref(v) : json_array());
     }
-    json_t *merrs = json_object_get(result, "mapping_errors");
+    json_t *merrs = json_object_get(result, "mapping_errors"), *outcome = json_object_get(result, "outcome");
     json_object_set_new(o, "mapping_errors", merrs ? json_incref(merrs) : json_array());
+    if (json_is_object(outcome)) json_object_set(o, "outcome", outcome);   /* leads: what became of them */
     json_object_set_new(o, "report", store_col_int(st, 18) ? json_sprintf("/api/v1/imports/%lld/report.csv", (long long)id) : json_null());
     json_decref(preview);
     json_decref(result);
@@ -132,8 +133,8 @@ static json_t *result_json(const import_result *r, const err *mapping) {
     json_t *merrs = json_array();
     for (int i = 0; mapping && i < mapping->nfields; i++)
         json_array_append_new(merrs, json_pack("{s:s, s:s}", "field", mapping->fields[i].name, "reason", mapping->fields[i].reason));
-    return json_pack("{s:O, s:O, s:O, s:o}", "problems", r->problems, "changes", r->changes, "unmapped", r->unmapped,
-                     "mapping_errors", merrs);
+    return json_pack("{s:O, s:O, s:O, s:o, s:O?}", "problems", r->problems, "changes", r->changes, "unmapped", r->unmapped,
+                     "mapping_errors", merrs, "outcome", r->outcome);
 }
 
 /* What went wrong, in one line for the job's error. */

@@ -292,15 +292,33 @@ static int activity_rules(imp *im, irec *rec, err *e) {
     return 0;
 }
 
+/* What lead intake would refuse, found before anything is written. A lead
+ * matching a record (or an earlier row) is not a problem: intake files it as
+ * a duplicate under that record's owner. */
+static int lead_rules(imp *im, irec *rec) {
+    rows_val *v = rec->v;
+    int ce = imp_col(im, "email"), cp = imp_col(im, "phone");
+    int te = target_find(im->ts, "email"), tp = target_find(im->ts, "phone");
+    if (v[ce].kind == RV_NULL && v[cp].kind == RV_NULL) {
+        /* a cell that was given but unreadable is a problem already */
+        if (!imp_cell(im, rec, te) && !imp_cell(im, rec, tp))
+            imp_problem(im, rec, im->m->col[te] >= 0 || im->m->col[tp] < 0 ? te : tp, NULL, "an email address or a phone number is required");
+        return 0;
+    }
+    if (v[cp].kind == RV_TEXT && !text_phone_key(im->c->a, v[cp].s)) imp_problem(im, rec, tp, v[cp].s, "must have at least 6 digits");
+    return 0;
+}
+
 int imp_rules(imp *im, irec *rec, err *e) {
     rows_val *v = rec->v;
     const record_def *d = im->d;
     arena *a = im->c->a;
     int co = imp_col(im, "owner_id"), cc = imp_col(im, "currency");
+    if (!rec->created && d != &def_opportunities) rec->created = im->now;   /* deals: from their dates (opp_rules) */
+    if (d == &def_leads) return lead_rules(im, rec);   /* no owner: the assignment rules choose */
     if (co >= 0 && v[co].kind == RV_NULL) v[co] = (rows_val){RV_INT, im->c->p->user_id, NULL};   /* as default_owner does */
     if (cc >= 0 && v[cc].kind == RV_NULL) v[cc] = (rows_val){RV_TEXT, 0, rec->currency};
     if (d == &def_opportunities) return opp_rules(im, rec, e);
-    if (!rec->created) rec->created = im->now;
     if (d == &def_activities) return activity_rules(im, rec, e);
     const char *name = text_of(&v[imp_col(im, "name")]), *email = NULL, *key = NULL;
     if (d == &def_accounts && name && (key = text_company_key(a, name)))

@@ -1,7 +1,9 @@
 /* importwrite.c: the write transaction of an import. Every good row becomes
  * one record (parents before children), then the rows that hang off the
  * records: an audit entry each, and for deals their stage history and line
- * item. Either all of it commits or none of it does. */
+ * item. Leads go one by one through lead intake instead (duplicates and
+ * assignment rules), in the same single transaction. Either all of it
+ * commits or none of it does. */
 #include "importer.h"
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,53 @@ static int audit_row(imp *im, rows *w, const irec *rec, err *e) {
                                                  im->t->line[rec->row]);
     rows_val a[] = {TEXT(im->d->name), INT(rec->id), TEXT("create"), NUL, NUL, TEXT(from), INT(im->c->p->user_id), INT(im->now)};
     return rows_add(w, a, e);
+}
+
+/* Each lead through intake, in file order: a later row sees the earlier ones
+ * as duplicates and continues their rotation. r->outcome counts what became
+ * of them, and whose they became. */
+static int write_leads(imp *im, const size_t *order, size_t n, err *e) {
+    json_t *counts = json_pack("{s:i, s:i, s:i}", "assigned", 0, "duplicate", 0, "unassigned", 0), *owners = json_object();
+    int dated = im->m->col[target_find(im->ts, "created")] >= 0, rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        irec *rec = &im->recs[order[k]];
+        json_t *in = json_object(), *out = NULL;
+        for (int c = 3; c < im->ncols; c++) {
+            const rows_val *v = &rec->v[c];
+            if (v->kind == RV_INT) json_object_set_new(in, im->cols[c], json_integer(v->i));
+            else if (v->kind == RV_TEXT) json_object_set_new(in, im->cols[c], json_string(v->s));
+        }
+        rc = lead_intake_in(im->c, in, "import", &out, e);
+        json_decref(in);
+        if (rc) {
+            /* the checks before the write should have found it: say which row */
+            char msg[sizeof e->msg];
+            snprintf(msg, sizeof msg, "row %d: %.200s", im->t->line[rec->row], e->msg);
+            memcpy(e->msg, msg, sizeof msg);
+            break;
+        }
+        rec->id = json_integer_value(json_object_get(out, "id"));
+        const char *status = json_string_value(json_object_get(out, "status"));
+        const char *bucket = !strcmp(status, "duplicate") ? "duplicate" : !strcmp(status, "assigned") ? "assigned" : "unassigned";
+        json_object_set_new(counts, bucket, json_integer(json_integer_value(json_object_get(counts, bucket)) + 1));
+        const char *owner = json_string_value(json_object_get(out, "owner_name"));
+        if (owner) json_object_set_new(owners, owner, json_integer(json_integer_value(json_object_get(owners, owner)) + 1));
+        json_decref(out);
+        if (dated) rc = store_run(im->c->db, "UPDATE leads SET created_at = ? WHERE id = ?", e, "ii", rec->created, rec->id);
+        if (im->o->progress && (k + 1) % 1000 == 0) im->o->progress(im->o->progress_arg, "writing", k + 1, n);
+    }
+    rows *audit = rows_begin(im->c->db, "audit_log", audit_cols, N(audit_cols));
+    for (size_t k = 0; k < n && !rc; k++) rc = audit_row(im, audit, &im->recs[order[k]], e);
+    rc |= rows_end(audit, e) != 0;
+    json_t *by_owner = json_array();
+    const char *name;
+    json_t *count;
+    json_object_foreach(owners, name, count) json_array_append_new(by_owner, json_pack("{s:s, s:O}", "owner", name, "leads", count));
+    json_object_set_new(counts, "by_owner", by_owner);
+    json_decref(owners);
+    json_decref(im->r->outcome);
+    im->r->outcome = counts;
+    return rc ? -1 : 0;
 }
 
 /* Good rows, parents (smaller depth) first, file order within a depth. */
@@ -111,10 +160,14 @@ int imp_write(imp *im, err *e) {
     /* stamp updated_at as late as possible: readers that catch up by updated_at
      * (the analytics snapshot) re-read a window before their last look */
     im->now = time_now_ms();
-    if (rows_reserve_ids(c->db, im->d->name, good, ids, e)) goto rollback;
-    for (size_t i = 0, k = 0; i < n; i++)
-        if (!im->recs[i].bad) im->recs[i].id = ids[k++];
-    if (write_rows(im, order, good, e)) goto rollback;
+    if (im->d == &def_leads) {
+        if (write_leads(im, order, good, e)) goto rollback;
+    } else {
+        if (rows_reserve_ids(c->db, im->d->name, good, ids, e)) goto rollback;
+        for (size_t i = 0, k = 0; i < n; i++)
+            if (!im->recs[i].bad) im->recs[i].id = ids[k++];
+        if (write_rows(im, order, good, e)) goto rollback;
+    }
     rc = store_commit(c->db, e);
     /* the duplicate checks of lead intake compare keys that SQL cannot compute: fill them for the new rows
      * (the import is in either way; a failure here is repaired at the next start) */
@@ -128,6 +181,10 @@ done:
     if (lite) store_exec(c->db, "PRAGMA cache_size = -2000", NULL);
     free(order);
     free(ids);
-    if (rc) im->r->imported = 0;
+    if (rc) {
+        im->r->imported = 0;
+        json_decref(im->r->outcome);
+        im->r->outcome = NULL;
+    }
     return rc;
 }

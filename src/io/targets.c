@@ -15,14 +15,20 @@
                       "organisation", "公司名称", "客户名称", "公司", "客户", "企业名称", "单位名称")
 #define S_EMAIL SYN("email", "emailaddress", "mail", "邮箱", "电子邮件", "电子邮箱", "邮件", "邮箱地址")
 #define S_CURRENCY SYN("currency", "currencycode", "币种", "货币")
+#define S_PHONE SYN("phone", "telephone", "tel", "mobile", "mobilephone", "cell", "phonenumber", "电话", "手机", "手机号", \
+                    "联系电话", "电话号码")
+#define S_TITLE SYN("title", "jobtitle", "position", "职位", "职务", "头衔")
+#define S_REGION SYN("region", "location", "officelocation", "country", "territory", "area", "地区", "区域", "国家", \
+                     "所在地", "省份")
+#define S_INDUSTRY SYN("industry", "sector", "行业", "所属行业")
+#define S_SIZE SYN("size", "employees", "headcount", "companysize", "规模", "员工数", "人数", "公司规模")
 
 static const target account_targets[] = {
     {"name", TG_FIELD, "name", 1, NULL, SYN("name", "account", "accountname", "company", "companyname", "customer",
         "customername", "organization", "organisation", "公司名称", "客户名称", "公司", "客户", "企业名称", "单位名称", "名称")},
-    {"industry", TG_FIELD, "industry", 0, NULL, SYN("industry", "sector", "行业", "所属行业")},
-    {"region", TG_FIELD, "region", 0, NULL, SYN("region", "location", "officelocation", "country", "territory", "area",
-        "地区", "区域", "国家", "所在地", "省份")},
-    {"size", TG_FIELD, "size", 0, NULL, SYN("size", "employees", "headcount", "companysize", "规模", "员工数", "人数", "公司规模")},
+    {"industry", TG_FIELD, "industry", 0, NULL, S_INDUSTRY},
+    {"region", TG_FIELD, "region", 0, NULL, S_REGION},
+    {"size", TG_FIELD, "size", 0, NULL, S_SIZE},
     {"website", TG_FIELD, "website", 0, NULL, SYN("website", "web", "url", "homepage", "site", "网站", "官网", "网址")},
     {"owner", TG_REF, "owner_id", 0, NULL, S_OWNER},
     {"parent", TG_REF, "parent_id", 0, NULL, SYN("parent", "parentaccount", "parentcompany", "subsidiaryof", "上级公司",
@@ -33,11 +39,10 @@ static const target account_targets[] = {
 static const target contact_targets[] = {
     {"name", TG_FIELD, "name", 1, NULL, SYN("name", "contact", "contactname", "fullname", "person", "联系人", "姓名",
         "联系人姓名", "名字")},
-    {"title", TG_FIELD, "title", 0, NULL, SYN("title", "jobtitle", "position", "职位", "职务", "头衔")},
+    {"title", TG_FIELD, "title", 0, NULL, S_TITLE},
     {"buying_role", TG_FIELD, "buying_role", 0, NULL, SYN("buyingrole", "角色")},
     {"email", TG_FIELD, "email", 0, NULL, S_EMAIL},
-    {"phone", TG_FIELD, "phone", 0, NULL, SYN("phone", "telephone", "tel", "mobile", "mobilephone", "cell", "phonenumber",
-        "电话", "手机", "手机号", "联系电话", "电话号码")},
+    {"phone", TG_FIELD, "phone", 0, NULL, S_PHONE},
     {"account", TG_REF, "account_id", 0, NULL, S_ACCOUNT},
     {"owner", TG_REF, "owner_id", 0, NULL, S_OWNER},
     {"created", TG_CREATED, NULL, 0, NULL, S_CREATED},
@@ -96,6 +101,24 @@ static const target activity_targets[] = {
     {"created", TG_CREATED, NULL, 0, NULL, S_CREATED},
     {NULL}};
 
+/* Leads: without an owner column the assignment rules choose one, row by row. */
+static const target lead_targets[] = {
+    {"name", TG_FIELD, "name", 1, NULL, SYN("name", "contact", "contactname", "fullname", "person", "leadname", "联系人",
+        "姓名", "联系人姓名", "名字", "线索名称")},
+    {"company", TG_FIELD, "company", 0, NULL, SYN("company", "companyname", "account", "accountname", "organization",
+        "organisation", "customer", "公司名称", "公司", "客户名称", "客户", "企业名称", "单位名称")},
+    {"email", TG_FIELD, "email", 0, NULL, S_EMAIL},
+    {"phone", TG_FIELD, "phone", 0, NULL, S_PHONE},
+    {"title", TG_FIELD, "title", 0, NULL, S_TITLE},
+    {"source", TG_FIELD, "source", 0, NULL, SYN("source", "leadsource", "channel", "来源", "线索来源", "渠道")},
+    {"notes", TG_FIELD, "notes", 0, NULL, SYN("notes", "note", "comments", "comment", "description", "备注", "说明", "描述")},
+    {"region", TG_FIELD, "region", 0, NULL, S_REGION},
+    {"industry", TG_FIELD, "industry", 0, NULL, S_INDUSTRY},
+    {"company_size", TG_FIELD, "company_size", 0, NULL, S_SIZE},
+    {"owner", TG_REF, "owner_id", 0, NULL, S_OWNER},
+    {"created", TG_CREATED, NULL, 0, NULL, S_CREATED},
+    {NULL}};
+
 static const target user_targets[] = {
     {"email", TG_FIELD, "email", 1, NULL, S_EMAIL},
     {"name", TG_FIELD, "name", 1, NULL, SYN("name", "fullname", "username", "姓名", "名字", "用户名")},
@@ -115,7 +138,7 @@ static const target team_targets[] = {
 
 static const target_set sets[] = {
     {&def_accounts, account_targets}, {&def_contacts, contact_targets}, {&def_products, product_targets},
-    {&def_opportunities, opportunity_targets}, {&def_activities, activity_targets}, {&def_users, user_targets},
+    {&def_opportunities, opportunity_targets}, {&def_activities, activity_targets}, {&def_leads, lead_targets}, {&def_users, user_targets},
     {&def_teams, team_targets}};
 #define NSETS (int)(sizeof sets / sizeof sets[0])
 
@@ -126,7 +149,7 @@ const target_set *target_set_for(const char *entity) {
 }
 
 const char *target_entities(void) {
-    return "accounts, contacts, products, opportunities, activities, users, teams";
+    return "accounts, contacts, products, opportunities, activities, leads, users, teams";
 }
 
 int target_count(const target_set *ts) {

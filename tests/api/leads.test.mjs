@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -434,6 +435,96 @@ test('50 leads at once through two server processes on one PostgreSQL', async (t
     await rule({ name: 'Twin Calm', regions: 'Twin Calm', team_id: T3.id, method: 'balanced' });
     assert.deepEqual(await fiftyAtOnce('Twin Calm', reps3, [admin.at(s2.url), admin]), [10, 10, 10, 10, 10]);
   } finally { await s2.stop(); }
+});
+
+// An import of leads, through the browser's API and the command line.
+const CSV = { 'Content-Type': 'text/csv' };
+async function importLeads(client, file, options = {}) {
+  const up = await client.post('/api/v1/imports?entity=leads&filename=leads.csv', file, { headers: CSV });
+  assert.equal(up.status, 201, up.text);
+  const run = await client.post(`/api/v1/imports/${up.body.id}/run`, { options });
+  assert.equal(run.status, 202, run.text);
+  for (let i = 0; i < 400; i++) {
+    const r = await ok(await client.get(`/api/v1/imports/${up.body.id}`), 200);
+    if (r.status === 'done' || r.status === 'failed') return { job: up.body, done: r };
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.fail('the import did not finish');
+}
+const leadsIn = async (region) => (await ok(await admin.get(`/api/v1/leads?region=${encodeURIComponent(region)}&limit=200&sort=id`), 200)).items;
+
+test('a CSV of leads goes through the duplicate check and the rules row by row, all or nothing', async () => {
+  T.imp = await team('Imp');
+  await reps('I', 3, T.imp);
+  const r = await rule({ name: 'Import Land to Imp', regions: 'Import Land', team_id: T.imp.id, method: 'round_robin' });
+  // someone S1 already works with
+  const known = await ok(await lead(admin, { name: 'Known Person', email: 'known@imp.example', region: 'Elsewhere', owner_id: U.S1.id }));
+  assert.equal(known.owner_id, U.S1.id);
+  // Chinese headers, as a spreadsheet exported from China writes them
+  const file = '姓名,公司,邮箱,电话,地区,来源\n' +
+    '张伟,杭州引川信息科技有限公司,zhang@imp.example,,Import Land,展会\n' +      // row 2: first in turn -> I1
+    'Li Na,Importwell Ltd.,li@imp.example,,Import Land,Web\n' +                  // row 3: -> I2
+    'Known again,,KNOWN@imp.example,,Import Land,\n' +                     // row 4: S1's lead by email -> S1, duplicate
+    '张伟 (2),,zhang@imp.example,,Import Land,展会\n' +                    // row 5: the lead of row 2 -> I1, duplicate
+    'Wang,,,+86 138 0000 1111,Import Land,\n' +                           // row 6: next in turn -> I3
+    'Nobody,,no@imp.example,,Atlantis Import,\n';                         // row 7: no rule matches -> waits
+  const { job, done } = await importLeads(admin, file);
+  assert.deepEqual([job.mapping.name, job.mapping.company, job.mapping.email, job.mapping.phone, job.mapping.region, job.mapping.source],
+    ['姓名', '公司', '邮箱', '电话', '地区', '来源']);
+  assert.equal(done.status, 'done', JSON.stringify(done));
+  assert.equal(done.rows_imported, 6);
+  const o = done.outcome;
+  assert.deepEqual([o.assigned, o.duplicate, o.unassigned], [3, 2, 1]);
+  assert.deepEqual(Object.fromEntries(o.by_owner.map((x) => [x.owner, x.leads])), { 'Rep I1': 2, 'Rep I2': 1, 'Rep I3': 1, 'Rep S1': 1 });
+  const got = await leadsIn('Import Land');
+  assert.deepEqual(got.map((l) => [l.name, l.owner_id, l.status, l.intake]), [
+    ['张伟', U.I1.id, 'assigned', 'import'], ['Li Na', U.I2.id, 'assigned', 'import'],
+    ['Known again', U.S1.id, 'duplicate', 'import'], ['张伟 (2)', U.I1.id, 'duplicate', 'import'], ['Wang', U.I3.id, 'assigned', 'import']]);
+  assert.deepEqual([got[2].duplicate_entity, got[2].duplicate_id, got[2].duplicate_on], ['leads', known.id, 'email']);
+  assert.deepEqual([got[3].duplicate_id, got[3].duplicate_on], [got[0].id, 'email'], 'a row matches an earlier row of the same file');
+  assert.equal(got[0].source, '展会');
+  const l0 = (await log(got[0].id))[0];
+  assert.deepEqual([l0.rule_id, l0.method, l0.user_id], [r.id, 'round_robin', U.I1.id]);
+  assert.match((await log(got[3].id))[0].reason, /same email as lead \d+ \(张伟\), owned by Rep I1/);
+  const waiting = await leadsIn('Atlantis Import');
+  assert.deepEqual(waiting.map((l) => [l.status, l.owner_id]), [['new', null]]);
+  const audit = (await ok(await admin.get(`/api/v1/leads/${got[1].id}/audit`), 200)).items;
+  assert.ok(audit.some((a) => a.new === `import #${job.id}: leads.csv, row 3`), JSON.stringify(audit));
+  // the rotation goes on after the import: I1 is next
+  const after = await ok(await lead(admin, { name: 'After import', email: 'after@imp.example', region: 'Import Land' }));
+  assert.equal(after.owner_id, U.I1.id);
+
+  // a bad row stops the whole file: nothing is written, and the problems say where
+  const before = (await leadsIn('Import Bad')).length;
+  const bad = 'name,email,phone,region\nGood One,good1@imp.example,,Import Bad\nNo Way To Reach,,,Import Bad\nShort,,12,Import Bad\n';
+  const stop = await importLeads(admin, bad);
+  assert.deepEqual(stop.job.problems.map((p) => [p.row, p.column, p.problem]),
+    [[3, 'email', 'an email address or a phone number is required'], [4, 'phone', 'must have at least 6 digits']], 'shown before anything is written');
+  assert.equal(stop.done.status, 'failed');
+  assert.match(stop.done.error, /row 3 has problems, so nothing was written/);
+  assert.equal((await leadsIn('Import Bad')).length, before, 'nothing written');
+  // ... or the good rows go in and the bad ones are reported
+  const skip = await importLeads(admin, bad, { mode: 'skip' });
+  assert.deepEqual([skip.done.status, skip.done.rows_imported, skip.done.rows_bad], ['done', 1, 2]);
+  assert.deepEqual((await leadsIn('Import Bad')).map((l) => l.name), ['Good One']);
+
+  // a rep imports too: the rules still decide, and an owner column gives by hand only to whom they may
+  const mine = await importLeads(C.E1, 'name,email,region,owner\nFrom E1,e1lead@imp.example,Import Land,\nTo E2,e2lead@imp.example,Elsewhere,Rep E2\n');
+  assert.deepEqual(mine.done.problems.map((p) => [p.row, p.column]), [[3, 'owner']], 'a rep cannot give leads to a colleague');
+  assert.equal(mine.done.status, 'failed');
+
+  // the command line: the same intake, and what became of each lead printed
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leads-'));
+  const f = path.join(dir, 'leads.csv');
+  fs.writeFileSync(f, 'Name,Email,Region\nCli One,cli1@imp.example,Import Land\nCli Two,cli2@imp.example,Import Land\n');
+  const cli = spawnSync(path.resolve(ROOT, process.env.CYLINDER_BIN || 'build/cylinder'), ['import', 'leads', f, '--db', srv.db, '--as', 'me@leads.test'],
+    { encoding: 'utf8', env: { ...process.env, CYLINDER_ACCESS_LOG: '0' } });
+  assert.equal(cli.status, 0, cli.stderr + cli.stdout);
+  assert.match(cli.stdout, /2 imported/);
+  assert.match(cli.stdout, /leads: 2 assigned, 0 duplicates given to the existing owner, 0 waiting for an admin/);
+  // after row 1 of the API file's rotation (I1, I2, I3) and the lead after it (I1): I2, then I3
+  assert.match(cli.stdout, /Rep I2: 1\n {2}Rep I3: 1/);
+  fs.rmSync(dir, { recursive: true });
 });
 
 test('converting a lead makes account, contact and opportunity once, owned by the lead\'s owner', async () => {

@@ -13,13 +13,13 @@ export const ENUMS = {
   assignment_log: ['duplicate', 'direct', 'round_robin', 'balanced', 'manual', 'none'],
   forecast_category: ['commit', 'best_case', 'pipeline', 'omitted'],
   forecast_source: ['history', 'default'],
-  import_entity: ['accounts', 'contacts', 'opportunities', 'products', 'activities', 'users', 'teams'],
+  import_entity: ['accounts', 'contacts', 'opportunities', 'products', 'activities', 'leads', 'users', 'teams'],
   import_status: ['ready', 'running', 'done', 'failed'],
   // every import target of every entity (src/io/targets.c)
   import_target: [
-    'account', 'active', 'amount', 'body', 'buying_role', 'category', 'close_date', 'closed', 'contact', 'created',
-    'currency', 'done_at', 'due_at', 'email', 'industry', 'kind', 'list_price', 'locale', 'lost_reason', 'manager',
-    'name', 'opportunity', 'outcome', 'owner', 'parent', 'phone', 'pipeline', 'product', 'quantity', 'region', 'role',
+    'account', 'active', 'amount', 'body', 'buying_role', 'category', 'close_date', 'closed', 'company', 'company_size',
+    'contact', 'created', 'currency', 'done_at', 'due_at', 'email', 'industry', 'kind', 'list_price', 'locale', 'lost_reason', 'manager',
+    'name', 'notes', 'opportunity', 'outcome', 'owner', 'parent', 'phone', 'pipeline', 'product', 'quantity', 'region', 'role',
     'size', 'sku', 'source', 'stage', 'subject', 'team', 'title', 'unit_cost', 'website',
   ],
   activity_metric: ['calls', 'emails', 'meetings'],

@@ -60,6 +60,7 @@ export const isManagerish = (u) => u?.role === 'admin' || u?.role === 'manager' 
  * create records, products for configuration, users and teams for the admin. */
 export const importEntities = (u) => [
   ...(canEditDeals(u) ? ['accounts', 'contacts', 'opportunities', 'activities'] : []),
+  ...(canCreateLeads(u) ? ['leads'] : []),
   ...(canConfigure(u) ? ['products'] : []), ...(isAdmin(u) ? ['users', 'teams'] : []),
 ];
 export const canImport = (u) => importEntities(u).length > 0;

@@ -15,7 +15,7 @@ import { Link, navigate, useRoute } from '../router.js';
 import { importEntities } from '../session.js';
 
 const LIST_PAGE = {
-  accounts: '/accounts', contacts: '/contacts', opportunities: '/opportunities', activities: '/tasks',
+  accounts: '/accounts', contacts: '/contacts', opportunities: '/opportunities', activities: '/tasks', leads: '/leads',
   products: '/admin/products', users: '/admin/users', teams: '/admin/teams',
 };
 const ENCODINGS = ['utf-8', 'gb18030', 'big5', 'utf-16', 'windows-1252', 'iso-8859-2'];
@@ -381,6 +381,26 @@ function Progress({ job }) {
   );
 }
 
+/** What the duplicate check and the assignment rules made of imported leads. */
+function LeadOutcome({ outcome }) {
+  const owners = [...outcome.by_owner].sort((a, b) => b.leads - a.leads || a.owner.localeCompare(b.owner));
+  return (
+    <div data-testid="lead-outcome">
+      <div class="kpis">
+        <div class="kpi"><span class="kpi-label">{t('import.leadsAssigned')}</span><span class="kpi-value">{formatNumber(outcome.assigned)}</span></div>
+        <div class="kpi"><span class="kpi-label">{t('import.leadsDuplicate')}</span><span class="kpi-value">{formatNumber(outcome.duplicate)}</span></div>
+        <div class="kpi"><span class="kpi-label">{t('import.leadsUnassigned')}</span><span class={'kpi-value' + (outcome.unassigned ? ' bad' : '')}>{formatNumber(outcome.unassigned)}</span></div>
+      </div>
+      {owners.length > 0 && (
+        <table class="table" aria-label={t('import.leadsByOwner')}>
+          <thead><tr><th>{t('import.leadsByOwner')}</th><th class="num">{t('nav.leads')}</th></tr></thead>
+          <tbody>{owners.map((o) => <tr key={o.owner}><td>{o.owner}</td><td class="num">{formatNumber(o.leads)}</td></tr>)}</tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 function Summary({ job }) {
   return (
     <section class="card summary" aria-labelledby="sum-h" data-testid="import-summary">
@@ -391,6 +411,7 @@ function Summary({ job }) {
         <div class="kpi"><span class="kpi-label">{t('import.rows')}</span><span class="kpi-value">{formatNumber(job.rows_total)}</span></div>
       </div>
       <p>{t('import.doneText', { count: job.rows_imported, entity: entityLabel(job.entity) })}</p>
+      {job.outcome && <LeadOutcome outcome={job.outcome} />}
       <div class="form-actions">
         {LIST_PAGE[job.entity] && <Link class="btn btn-primary" href={LIST_PAGE[job.entity]}>{t('import.openList', { entity: entityLabel(job.entity) })}</Link>}
         {job.report && <a class="btn" href={job.report} download data-testid="report-link">{t('import.downloadReport')}</a>}

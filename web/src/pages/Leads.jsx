@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { Dialog } from '../components/Dialog.jsx';
-import { ExportButtons } from '../components/Export.jsx';
+import { ExportButtons, ImportButton } from '../components/Export.jsx';
 import { FilterForm, SelectFilter } from '../components/Filters.jsx';
 import { Form, SelectField, TextField, useForm } from '../components/Form.jsx';
 import { useUserOptions } from '../components/Pickers.jsx';
@@ -15,7 +15,7 @@ import { useDebounced, usePaged, useResource } from '../hooks.js';
 import { formatDate, formatDateTime, t } from '../i18n/index.js';
 import { ENUMS } from '../model.js';
 import { Link, navigate, setQuery, useRoute } from '../router.js';
-import { canCreateLeads } from '../session.js';
+import { canCreateLeads, importEntities } from '../session.js';
 
 const FILTERS = ['status', 'owner_id', 'source', 'q', 'sort'];
 
@@ -122,6 +122,7 @@ export default function Leads({ user }) {
         <h1>{t('nav.leads')}</h1>
         <div class="head-actions">
           <ExportButtons entity="leads" params={{ ...params, sort }} />
+          {importEntities(user).includes('leads') && <ImportButton entity="leads" />}
           {canCreateLeads(user) && <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>{t('leads.new')}</button>}
         </div>
       </div>
