@@ -280,13 +280,64 @@ static int load_rules(crm_ctx *c, rule **out, int *n, err *e) {
     return 0;
 }
 
+/* ---- loads remembered through a batch ---- */
+
+struct lead_batch { int64_t *ids, *loads; int n, cap; };
+
+lead_batch *lead_batch_new(void) {
+    lead_batch *b = calloc(1, sizeof *b);
+    if (!b) abort();
+    return b;
+}
+
+void lead_batch_free(lead_batch *b) {
+    if (!b) return;
+    free(b->ids);
+    free(b->loads);
+    free(b);
+}
+
+static int64_t *batch_slot(lead_batch *b, int64_t user) {
+    for (int i = 0; i < b->n; i++)
+        if (b->ids[i] == user) return &b->loads[i];
+    return NULL;
+}
+
+/* A rep's load: counted once per batch, then kept up to date by batch_gave. */
+static int batch_load(crm_ctx *c, int64_t user, int64_t *load, err *e) {
+    lead_batch *b = c->leads;
+    int64_t *slot = batch_slot(b, user);
+    if (slot) { *load = *slot; return 0; }
+    if (store_scalar_int(c->db, "SELECT " LOAD_SQL " FROM users u WHERE u.id = ?", load, e, "i", user) < 0) return -1;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->ids = realloc(b->ids, sizeof *b->ids * (size_t)b->cap);
+        b->loads = realloc(b->loads, sizeof *b->loads * (size_t)b->cap);
+        if (!b->ids || !b->loads) abort();
+    }
+    b->ids[b->n] = user;
+    b->loads[b->n++] = *load;
+    return 0;
+}
+
+/* The lead being taken in counts toward its owner's load (it is open). A rep
+ * not counted yet needs nothing: the count will see the lead's row. */
+static void batch_gave(crm_ctx *c, int64_t user) {
+    int64_t *slot = c->leads && user ? batch_slot(c->leads, user) : NULL;
+    if (slot) (*slot)++;
+}
+
 /* The reps a rule can give to, in id order (the round-robin order), with their load. */
 static int load_members(crm_ctx *c, const rule *r, member **out, int *n, err *e) {
+    /* only balanced rules and reps with a capacity need the load (it reads
+     * their open deals); in a batch it comes from batch_load instead */
+    int need_all = !r->user_id && r->method && !strcmp(r->method, "balanced");
+    const char *load = c->leads ? "0" : need_all ? LOAD_SQL : "CASE WHEN u.capacity IS NULL THEN 0 ELSE " LOAD_SQL " END";
     const char *sql = r->user_id
-        ? "SELECT u.id, u.name, u.away, u.capacity, " LOAD_SQL " FROM users u WHERE u.id = ? AND u.active = 1 AND u.deleted_at IS NULL"
-        : "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT tm.id FROM teams tm JOIN sub ON tm.parent_id = sub.id "
-          "WHERE tm.deleted_at IS NULL) SELECT u.id, u.name, u.away, u.capacity, " LOAD_SQL " FROM users u "
-          "WHERE u.team_id IN (SELECT id FROM sub) AND u.role = 'rep' AND u.active = 1 AND u.deleted_at IS NULL ORDER BY u.id LIMIT 1000";
+        ? arena_printf(c->a, "SELECT u.id, u.name, u.away, u.capacity, %s FROM users u WHERE u.id = ? AND u.active = 1 AND u.deleted_at IS NULL", load)
+        : arena_printf(c->a, "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT tm.id FROM teams tm JOIN sub ON tm.parent_id = sub.id "
+          "WHERE tm.deleted_at IS NULL) SELECT u.id, u.name, u.away, u.capacity, %s FROM users u "
+          "WHERE u.team_id IN (SELECT id FROM sub) AND u.role = 'rep' AND u.active = 1 AND u.deleted_at IS NULL ORDER BY u.id LIMIT 1000", load);
     *out = NULL;
     *n = 0;
     store_stmt *st = store_prepare(c->db, sql, e);
@@ -305,6 +356,8 @@ static int load_members(crm_ctx *c, const rule *r, member **out, int *n, err *e)
         x->load = store_col_int(st, 4);
     }
     store_reset(st);
+    for (int i = 0; rc >= 0 && c->leads && i < *n; i++)
+        if ((need_all || m[i].has_capacity) && batch_load(c, m[i].id, &m[i].load, e)) rc = -1;
     if (rc < 0) { free(m); *n = 0; return -1; }
     *out = m;
     return 0;
@@ -466,6 +519,7 @@ static int intake_check(crm_ctx *c, json_t *rec, err *e) {
         if (a.user_id) {
             json_object_set_new(rec, "owner_id", json_integer(a.user_id));
             set_time(rec, "assigned_at", time_now_ms());
+            batch_gave(c, a.user_id);
         } else json_object_del(rec, "owner_id");
         if (!m.entity) json_object_set_new(rec, "status", json_string(a.user_id ? "assigned" : "new"));
         stash_assignment(rec, &a);
@@ -560,7 +614,7 @@ int lead_after(crm_ctx *c, const record_def *d, int64_t id, json_t *rec, const j
 
 /* The checks every way in shares, then the create: in its own transaction or
  * (in_tx) in the caller's. */
-static int intake(crm_ctx *c, const json_t *fields, const char *kind, int in_tx, json_t **out, err *e) {
+static int intake(crm_ctx *c, lead_batch *b, const json_t *fields, const char *kind, int in_tx, json_t **out, err *e) {
     if (strcmp(kind, "form") && strcmp(kind, "api") && strcmp(kind, "import"))
         return err_set(e, ERR_INTERNAL, "unknown lead source kind %s", kind);
     if (!json_is_object(fields)) return err_set(e, ERR_BAD_REQUEST, "the lead must be a JSON object");
@@ -577,17 +631,18 @@ static int intake(crm_ctx *c, const json_t *fields, const char *kind, int in_tx,
     crm_ctx ic = *c;
     ic.p = &all;
     ic.server_fields = server;
+    ic.leads = b;
     int rc = in_tx ? record_create_in(&ic, &def_leads, fields, out, e) : record_create(&ic, &def_leads, fields, out, e);
     json_decref(server);
     return rc;
 }
 
 int lead_intake(crm_ctx *c, const json_t *fields, const char *kind, json_t **out, err *e) {
-    return intake(c, fields, kind, 0, out, e);
+    return intake(c, NULL, fields, kind, 0, out, e);
 }
 
-int lead_intake_in(crm_ctx *c, const json_t *fields, const char *kind, json_t **out, err *e) {
-    return intake(c, fields, kind, 1, out, e);
+int lead_intake_in(crm_ctx *c, lead_batch *b, const json_t *fields, const char *kind, json_t **out, err *e) {
+    return intake(c, b, fields, kind, 1, out, e);
 }
 
 /* ---- web forms ---- */

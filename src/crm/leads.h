@@ -29,10 +29,17 @@
  * leads; c->server_fields may carry server-set fields (form_id). *out: the new
  * lead (caller frees). Opens its own transaction. */
 int lead_intake(crm_ctx *c, const json_t *fields, const char *source_kind, json_t **out, err *e);
-/* The same inside a write transaction the caller holds (an import takes a
- * whole file in as one unit: each lead sees the duplicates and the rotation
- * of the rows before it). */
-int lead_intake_in(crm_ctx *c, const json_t *fields, const char *source_kind, json_t **out, err *e);
+/* The same inside a write transaction the caller holds, for many leads in a
+ * row (an import takes a whole file in as one unit: each lead sees the
+ * duplicates and the rotation of the rows before it). The batch remembers
+ * each rep's load (open leads and deals) once counted, and adds the leads it
+ * gives them: nothing else can change the loads while the transaction holds
+ * the intake lock, and counting again for every lead would read a large
+ * book's open deals once per lead. */
+typedef struct lead_batch lead_batch;
+lead_batch *lead_batch_new(void);
+void lead_batch_free(lead_batch *b);
+int lead_intake_in(crm_ctx *c, lead_batch *b, const json_t *fields, const char *source_kind, json_t **out, err *e);
 
 /* POST /forms/{token}/submit without a login. Counts the attempt against the
  * client address (ERR_RATE_LIMITED past the limit), finds the active form

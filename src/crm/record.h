@@ -20,6 +20,7 @@ typedef struct crm_ctx {
     arena *a;
     const principal *p;
     json_t *server_fields;   /* optional values the server sets on create (e.g. a password hash); not owned */
+    struct lead_batch *leads;   /* many lead intakes in one transaction (an import): see leads.h; else NULL */
 } crm_ctx;
 
 typedef enum {

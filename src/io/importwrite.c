@@ -59,6 +59,7 @@ static int audit_row(imp *im, rows *w, const irec *rec, err *e) {
 static int write_leads(imp *im, const size_t *order, size_t n, err *e) {
     json_t *counts = json_pack("{s:i, s:i, s:i}", "assigned", 0, "duplicate", 0, "unassigned", 0), *owners = json_object();
     int dated = im->m->col[target_find(im->ts, "created")] >= 0, rc = 0;
+    lead_batch *batch = lead_batch_new();
     for (size_t k = 0; k < n && !rc; k++) {
         irec *rec = &im->recs[order[k]];
         json_t *in = json_object(), *out = NULL;
@@ -67,7 +68,7 @@ static int write_leads(imp *im, const size_t *order, size_t n, err *e) {
             if (v->kind == RV_INT) json_object_set_new(in, im->cols[c], json_integer(v->i));
             else if (v->kind == RV_TEXT) json_object_set_new(in, im->cols[c], json_string(v->s));
         }
-        rc = lead_intake_in(im->c, in, "import", &out, e);
+        rc = lead_intake_in(im->c, batch, in, "import", &out, e);
         json_decref(in);
         if (rc) {
             /* the checks before the write should have found it: say which row */
@@ -86,6 +87,7 @@ static int write_leads(imp *im, const size_t *order, size_t n, err *e) {
         if (dated) rc = store_run(im->c->db, "UPDATE leads SET created_at = ? WHERE id = ?", e, "ii", rec->created, rec->id);
         if (im->o->progress && (k + 1) % 1000 == 0) im->o->progress(im->o->progress_arg, "writing", k + 1, n);
     }
+    lead_batch_free(batch);
     rows *audit = rows_begin(im->c->db, "audit_log", audit_cols, N(audit_cols));
     for (size_t k = 0; k < n && !rc; k++) rc = audit_row(im, audit, &im->recs[order[k]], e);
     rc |= rows_end(audit, e) != 0;
