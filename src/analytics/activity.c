@@ -14,14 +14,21 @@ typedef struct weeks {
 
 static int32_t *at(const weeks *w, uint32_t u, int week) { return &w->cnt[((size_t)u * (size_t)w->n + (size_t)week) * K_N]; }
 
+/* The group's activities per user and week. An activity in one of the
+ * period's weeks counts in a figure when its owner is of whose (team.weeks)
+ * or one of the team's reps (the median): q->partial if it is not the
+ * caller's to list. */
 static void count(an_req *q, weeks *w) {
     const an_snap *s = q->s;
     int64_t lo = (int64_t)w->monday0 * AN_DAY_MS, hi = lo + (int64_t)w->n * 7 * AN_DAY_MS;
     for (uint32_t a = 0; a < s->acts.n; a++) {
-        if (!s->a_live[a] || !q->group[s->a_owner[a]] || s->a_done[a] < lo || s->a_done[a] >= hi) continue;
-        int32_t *c = at(w, s->a_owner[a], (int)((s->a_done[a] - lo) / (7 * AN_DAY_MS)));
+        uint32_t o = s->a_owner[a];
+        if (!s->a_live[a] || !q->group[o] || s->a_done[a] < lo || s->a_done[a] >= hi) continue;
+        int wk = (int)((s->a_done[a] - lo) / (7 * AN_DAY_MS));
+        int32_t *c = at(w, o, wk);
         c[s->a_kind[a]]++;
         c[K_FIRST] += s->a_first[a];
+        q->partial |= (wk >= TRAIL) & !q->may_list[o] & (q->whose[o] | q->is_rep[o]);
     }
 }
 
@@ -74,7 +81,7 @@ int an_activity(an_req *q, json_t **out, err *e) {
     for (int wk = TRAIL; wk < w.n; wk++) {
         memset(sum, 0, sizeof *sum * K_N);
         for (uint32_t u = 0; u < q->nusers; u++)
-            for (int k = 0; q->group[u] && k < K_N; k++) sum[k] += at(&w, u, wk)[k];
+            for (int k = 0; q->whose[u] && k < K_N; k++) sum[k] += at(&w, u, wk)[k];
         for (int k = 0; k < AN_NKIND; k++) med2[wk][k] = median2(q, &w, wk, k, vals, scratch);
         json_t *row = week_json(&w, sum, wk);
         json_object_set_new(row, "median", json_pack("{s:o, s:o, s:o}", "calls", json_real(an_round(med2[wk][AN_CALL], 2, 1)),

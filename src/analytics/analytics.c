@@ -13,21 +13,28 @@ static int64_t now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The figures that stay the team's when owner_id names one rep: those a
+ * rep's figures are compared with. Everything else follows owner_id. */
+static const char *const TEAM_OBJECT[] = {"team", NULL};
+static const char *const FORECAST_TEAM[] = {"team", "reps[].stages[].team_probability", NULL};
+static const char *const ACTIVITY_TEAM[] = {"team.weeks[].median", "reps[].weeks[].warnings[].team_median", NULL};
+
 static const struct report {
     const char *name;
     unsigned params;                   /* AN_P_* beyond the common ones */
     int (*run)(an_req *q, json_t **out, err *e);
+    const char *const *team_figures;   /* members of the answer that count the group, NULL: none */
 } REPORTS[] = {
-    {"conversion", 0, an_conversion},
-    {"funnel", 0, an_funnel},
-    {"forecast", AN_P_WINDOW, an_forecast},
-    {"calibration", AN_P_WINDOW | AN_P_CALIB, an_calibration},
-    {"cycle", 0, an_cycle},
-    {"velocity", AN_P_WINDOW, an_velocity},
-    {"breakdown", AN_P_BY, an_breakdown},
-    {"activity", 0, an_activity},
-    {"reps", 0, an_reps},
-    {"deals", AN_P_LIST | AN_P_WINDOW | AN_P_CALIB, an_deals},
+    {"conversion", 0, an_conversion, TEAM_OBJECT},
+    {"funnel", 0, an_funnel, NULL},
+    {"forecast", AN_P_WINDOW, an_forecast, FORECAST_TEAM},
+    {"calibration", AN_P_WINDOW | AN_P_CALIB, an_calibration, NULL},
+    {"cycle", 0, an_cycle, TEAM_OBJECT},
+    {"velocity", AN_P_WINDOW, an_velocity, NULL},
+    {"breakdown", AN_P_BY, an_breakdown, NULL},
+    {"activity", 0, an_activity, ACTIVITY_TEAM},
+    {"reps", 0, an_reps, NULL},
+    {"deals", AN_P_LIST | AN_P_WINDOW | AN_P_CALIB, an_deals, NULL},
 };
 
 int analytics_report(crm_ctx *c, const char *name, const list_query *lq, json_t **out, err *e) {
@@ -37,6 +44,7 @@ int analytics_report(crm_ctx *c, const char *name, const list_query *lq, json_t 
     if (!r) return err_set(e, ERR_NOT_FOUND, "no analytics report named %s", name);
     an_req q;
     if (an_parse(&q, c, lq, r->params, e)) return -1;
+    q.team_figures = r->team_figures;
     int64_t t0 = now_us();
     const an_snap *s = an_snap_acquire(c->db, e);
     if (!s) return -1;
@@ -70,9 +78,11 @@ static const struct { const char *key, *text; } DEFS[] = {
     {"in_period", "in_period: the open deals whose close date falls in the period."},
     {"categories", "The manager's forecast categories (commit, best_case, pipeline, omitted): count (every currency) and amount of the open "
                    "deals in each; in_period_* for those closing in the period."},
-    {"quota", "quota: the quotas in `currency` lying within the period: the team's own when the team parameter names a team that has "
-              "one (basis: team), else the sum of the members' (basis: sum of members). attainment = won_in_period / quota, where "
-              "won_in_period is the amount of the deals won in the period."},
+    {"quota", "quota: the quotas in `currency` that overlap the period (GET /quotas with from and to lists them), each pro-rated to "
+              "amount x days shared with the period / days of the quota (both ends counted) and rounded half away from zero to the "
+              "minor unit, then added up: the team's own when the team parameter names a team that has one (basis: team), else the "
+              "sum of the members' (basis: sum of members). attainment = won_in_period / quota, where won_in_period is the amount of "
+              "the deals won in the period."},
     {"calibration", "For each past period: at its first instant (00:00 UTC) the deals then open, with the stage and amount of their last "
                     "stage change before that instant, weighted by the rates of the window before it (per rep, shrunk as in the forecast), "
                     "against the amounts of those deals' first moves to won within the period. in_period keeps the deals whose close "
@@ -84,9 +94,10 @@ static const struct { const char *key, *text; } DEFS[] = {
     {"velocity_classic", "classic.per_day = open deals (in `currency`) x win rate (deals closed in the period) x average won amount "
                          "(won in the period, in `currency`, rounded to the minor unit) / the average cycle in days."},
     {"breakdown", "The deals closed in the period by lead source (null: none) or by product (a deal counts under each of its products): "
-                  "won, lost, win rate, won amount, and the cycle of the won ones."},
+                  "won, lost, win rate, won amount, and the cycle of the won ones. deals_filter is what to add to GET /analytics/deals "
+                  "(metric closed, won or lost) to list a row's deals; for the deals with no source it is no_source=true."},
     {"activity", "Per ISO week (Monday to Sunday, UTC): calls, emails and meetings whose done_at falls in the week (held); tasks and "
-                 "notes do not count."},
+                 "notes do not count. team.weeks counts owner_id's rep when given, else the team; its median is always the team's."},
     {"first_meeting", "A first meeting is the earliest held meeting with its account (else its deal, else its contact), whoever held "
                       "it; follow-ups are the other held meetings; first_to_follow_up = first / follow-ups."},
     {"warning", "A complete week's calls, emails or meetings are flagged when below half of the rep's own average over the 8 weeks "

@@ -86,6 +86,9 @@ static json_t *tally_json(const an_req *q, const tally *t, const tally *team) {
                      "win_rate", win, "won", (json_int_t)t->won, "lost", (json_int_t)t->lost, "stages", stages_json(q, t, team));
 }
 
+static int created_or_closed(const an_req *q, uint32_t d, const void *ctx) { return an_created_in(q, d) | an_closed_in(q, d); }
+static int open_now(const an_req *q, uint32_t d, const void *ctx) { return an_outcome(q, d) == AN_OPEN; }
+
 int an_conversion(an_req *q, json_t **out, err *e) {
     const an_snap *s = q->s;
     /* one tally per owner; the team's is their sum */
@@ -102,6 +105,7 @@ int an_conversion(an_req *q, json_t **out, err *e) {
         json_array_append_new(reps, row);
     }
     static const char *const defs[] = {"conversion", "win_rate", "stage_conversion", "diff_pp", NULL};
+    an_find_hidden(q, q->group, created_or_closed, NULL);
     *out = an_head(q);
     json_object_set_new(*out, "team", tally_json(q, &team, NULL));
     json_object_set_new(*out, "reps", reps);
@@ -115,7 +119,7 @@ int an_funnel(an_req *q, json_t **out, err *e) {
     int64_t *money = arena_alloc(q->c->a, sizeof *money * (s->stages.n + 1));
     int64_t *amount = arena_alloc(q->c->a, sizeof *amount * (s->stages.n + 1));
     for (uint32_t d = 0; d < s->deals.n; d++) {
-        int m = an_in_group(q, d) & (an_outcome(q, d) == AN_OPEN), mm = m & an_money(q, d);
+        int m = an_in_whose(q, d) & (an_outcome(q, d) == AN_OPEN), mm = m & an_money(q, d);
         count[s->d_stage[d]] += m;
         money[s->d_stage[d]] += mm;
         amount[s->d_stage[d]] += s->d_amount[d] & -(int64_t)mm;
@@ -137,6 +141,7 @@ int an_funnel(an_req *q, json_t **out, err *e) {
                                                "stages", stages, "open_count", (json_int_t)tc, "open_amount", (json_int_t)ta));
     }
     static const char *const defs[] = {"funnel", NULL};
+    an_find_hidden(q, q->whose, open_now, NULL);
     *out = an_head(q);
     json_object_set_new(*out, "pipelines", pipes);
     json_object_set_new(*out, "definitions", an_definitions(defs));

@@ -7,10 +7,13 @@
 static int won_in(const an_req *q, uint32_t d) { return (an_outcome(q, d) == AN_WON) & an_closed_in(q, d); }
 static int64_t cycle_ms(const an_req *q, uint32_t d) { return q->s->d_closed[d] - q->s->d_created[d]; }
 
-an_cycle_sum an_cycle_team(const an_req *q) {
+static int won_in_cb(const an_req *q, uint32_t d, const void *ctx) { return won_in(q, d); }
+static int closed_in_cb(const an_req *q, uint32_t d, const void *ctx) { return an_closed_in(q, d); }
+
+an_cycle_sum an_cycle_whose(const an_req *q) {
     an_cycle_sum c = {0, 0};
     for (uint32_t d = 0; d < q->s->deals.n; d++)
-        if (an_in_group(q, d) & won_in(q, d)) c.n++, c.ms += cycle_ms(q, d);
+        if (an_in_whose(q, d) & won_in(q, d)) c.n++, c.ms += cycle_ms(q, d);
     return c;
 }
 
@@ -56,6 +59,7 @@ int an_cycle(an_req *q, json_t **out, err *e) {
         if (!(an_in_group(q, d) & won_in(q, d))) continue;
         seg_add(q, &team, d);
         seg_add(q, &rep[q->rowix[s->d_owner[d]]], d);
+        if (!q->whose[s->d_owner[d]]) continue;
         for (uint32_t k = s->d_poff[d], end = k + s->d_pn[d]; k < end; k++) seg_add(q, &prod[s->p_prod[k]], d);
     }
     const char **names;
@@ -73,6 +77,7 @@ int an_cycle(an_req *q, json_t **out, err *e) {
         json_array_append_new(prods, row);
     }
     static const char *const defs[] = {"cycle", "cycle_product", NULL};
+    an_find_hidden(q, q->group, won_in_cb, NULL);
     *out = an_head(q);
     json_object_set_new(*out, "team", json_pack("{s:o}", "cycle", an_avg_days(team.ms, team.won)));
     json_object_set_new(*out, "reps", reps);
@@ -87,7 +92,7 @@ int an_breakdown(an_req *q, json_t **out, err *e) {
     uint32_t n = by_product ? s->products.n : s->sources.n;
     seg *g = arena_alloc(q->c->a, sizeof *g * (n + 1));
     for (uint32_t d = 0; d < s->deals.n; d++) {
-        if (!(an_in_group(q, d) & an_closed_in(q, d))) continue;
+        if (!(an_in_whose(q, d) & an_closed_in(q, d))) continue;
         if (!by_product) seg_add(q, &g[s->d_source[d]], d);
         else
             for (uint32_t k = s->d_poff[d], end = k + s->d_pn[d]; k < end; k++) seg_add(q, &g[s->p_prod[k]], d);
@@ -97,12 +102,15 @@ int an_breakdown(an_req *q, json_t **out, err *e) {
     json_t *items = json_array();
     for (uint32_t i = 0; i < n; i++) {
         if (!g[i].won && !g[i].lost) continue;
-        json_t *row = by_product ? product_row(q, names, i)
-                                 : json_pack("{s:o}", "source", i ? json_string(s->sources.s[i]) : json_null());
+        /* source index 0 holds the deals with no source (NULL or empty) */
+        json_t *row = by_product ? product_row(q, names, i) : json_pack("{s:o}", "source", i ? json_string(s->sources.s[i]) : json_null());
+        json_object_set_new(row, "deals_filter", by_product ? json_pack("{s:I}", "product_id", (json_int_t)s->products.id[i])
+                                                 : i ? json_pack("{s:s}", "source", s->sources.s[i]) : json_pack("{s:b}", "no_source", 1));
         json_object_update_new(row, seg_json(&g[i]));
         json_array_append_new(items, row);
     }
     static const char *const defs[] = {"breakdown", "win_rate", "cycle", NULL};
+    an_find_hidden(q, q->whose, closed_in_cb, NULL);
     *out = an_head(q);
     json_object_set_new(*out, "by", json_string(q->by));
     json_object_set_new(*out, "items", items);

@@ -15,7 +15,7 @@ typedef struct ctx {
     int64_t t[2];                      /* calibration: the period [t0, t1) */
     int32_t day[2];
     int forecast, in_period;
-    uint32_t stage_pipe;               /* reached: the pipeline of stage_id */
+    uint32_t stage_pipe;               /* reached, rate_sample: the pipeline of stage_id */
 } ctx;
 
 static int bad(err *e, const char *field, const char *why) {
@@ -24,9 +24,10 @@ static int bad(err *e, const char *field, const char *why) {
     return -1;
 }
 
+/* Is deal d behind the metric's figure (for whose, listable or not)? */
 static int matches(an_req *q, const ctx *x, uint32_t d, hit *h) {
     const an_snap *s = q->s;
-    if (!an_in_group(q, d) || !q->listed[s->d_owner[d]]) return 0;
+    if (!an_in_whose(q, d)) return 0;
     if (q->src != AN_NONE && s->d_source[d] != q->src) return 0;
     if (q->product != AN_NONE) {
         uint32_t k = s->d_poff[d], end = k + s->d_pn[d];
@@ -42,7 +43,8 @@ static int matches(an_req *q, const ctx *x, uint32_t d, hit *h) {
     case AN_M_WON: return an_closed_in(q, d) && out == AN_WON;
     case AN_M_LOST: return an_closed_in(q, d) && out == AN_LOST;
     case AN_M_REACHED: return an_created_in(q, d) && s->d_pipe[d] == x->stage_pipe && an_reached(q, d, q->stage);
-    case AN_M_RATE_SAMPLE: return out != AN_OPEN && s->d_closed[d] >= x->r.since && s->d_closed[d] < x->r.at && an_reached(q, d, q->stage);
+    case AN_M_RATE_SAMPLE: return out != AN_OPEN && s->d_closed[d] >= x->r.since && s->d_closed[d] < x->r.at && s->d_pipe[d] == x->stage_pipe &&
+                                  an_reached(q, d, q->stage);
     case AN_M_OPEN: return out == AN_OPEN && stage_ok && cat_ok;
     case AN_M_FORECAST: case AN_M_FORECAST_IN_PERIOD: {
         int32_t day = s->d_close_day[d];
@@ -148,8 +150,9 @@ static int list_activities(an_req *q, json_t **out, err *e) {
     if (!hits) return err_set(e, ERR_INTERNAL, "out of memory");
     uint32_t nh = 0;
     for (uint32_t a = 0; a < s->acts.n; a++) {
-        if (!s->a_live[a] || !q->listed[s->a_owner[a]] || s->a_done[a] < lo || s->a_done[a] >= hi) continue;
+        if (!s->a_live[a] || !q->whose[s->a_owner[a]] || s->a_done[a] < lo || s->a_done[a] >= hi) continue;
         if ((want >= 0 && s->a_kind[a] != want) || (first >= 0 && s->a_first[a] != first)) continue;
+        if (!q->may_list[s->a_owner[a]]) { q->partial = 1; continue; }   /* in the figure, not in the list */
         count++;
         if (s->acts.id[a] > after) hits[nh++] = (hit){.id = s->acts.id[a], .slot = a};
     }
@@ -199,6 +202,7 @@ int an_deals(an_req *q, json_t **out, err *e) {
     for (uint32_t d = 0; d < s->deals.n; d++) {
         hit h = {.id = s->deals.id[d], .slot = d, .won = -1};
         if (!matches(q, &x, d, &h)) continue;
+        if (!q->may_list[s->d_owner[d]]) { q->partial = 1; continue; }   /* in the figure, not in the list */
         count++;
         int64_t base = x.t[0] ? h.then.amount : s->d_amount[d];
         if (an_money(q, d)) amount += base, expected += x.forecast || x.t[0] ? an_weighted(base, h.p) : 0;

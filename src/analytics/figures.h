@@ -50,9 +50,9 @@ void an_rates_now(an_req *q, an_rates *r);
 void an_rates_at(an_req *q, int64_t at, an_rates *r);
 an_frac an_rate_for(const an_req *q, const an_rates *r, uint32_t owner, uint32_t stage);  /* shrunk to the rep */
 
-/* Won deals closed in the period: count and total days from created to won. */
+/* The deals of `whose` won in the period: count and total days from created to won. */
 typedef struct an_cycle_sum { int64_t n, ms; } an_cycle_sum;
-an_cycle_sum an_cycle_team(const an_req *q);
+an_cycle_sum an_cycle_whose(const an_req *q);
 
 json_t *an_definitions(const char *const *keys);   /* {"key": "what it means", ...} for the keys given (NULL-terminated) */
 #endif

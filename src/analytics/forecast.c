@@ -315,6 +315,14 @@ static int quotas(an_req *q, int64_t *team, const char **basis, int64_t *row_quo
     return 0;
 }
 
+/* What the forecast counts: open deals, the sample's closed deals, the amounts won in the period. */
+static int forecast_counts(const an_req *q, uint32_t d, const void *ctx) {
+    const an_rates *r = ctx;
+    char out = an_outcome(q, d);
+    int64_t closed = q->s->d_closed[d];
+    return out == AN_OPEN || (closed >= r->since && closed < r->at) || (out == AN_WON && an_closed_in(q, d) && an_money(q, d));
+}
+
 int an_forecast(an_req *q, json_t **out, err *e) {
     an_rates r;
     fsum team, *own = arena_alloc(q->c->a, sizeof *own * (q->nusers + 1));
@@ -329,6 +337,7 @@ int an_forecast(an_req *q, json_t **out, err *e) {
         json_array_append_new(reps, row);
     }
     static const char *const defs[] = {"forecast", "in_period", "categories", "quota", NULL};
+    an_find_hidden(q, q->group, forecast_counts, &r);
     *out = an_head(q);
     json_object_set_new(*out, "window", window_json(q, &r));
     json_object_set_new(*out, "team", fsum_json(q, &r, &team, -1, tq, basis));
@@ -351,11 +360,12 @@ static void cal_add(const an_req *q, const an_rates *r, cal *c, uint32_t owner, 
     if (in_period) x->pdeals++, x->pwon += won >= 0, x->pforecast += w, x->pactual += a;
 }
 
-/* What calibration's second walk needs, and where each half adds up. */
-typedef struct cal_job { const int64_t *t; const int32_t *day; int n; const an_rates *r; cal *c; } cal_job;
+/* What calibration's second walk needs, and where each half adds up; hidden:
+ * a deal counted is not the caller's to list. */
+typedef struct cal_job { const int64_t *t; const int32_t *day; int n; const an_rates *r; cal *c; int hidden; } cal_job;
 
 static void cal_range(an_req *q, void *acc, uint32_t lo_d, uint32_t hi_d) {
-    const cal_job *j = acc;
+    cal_job *j = acc;
     const an_snap *s = q->s;
     const int64_t *t = j->t;
     const int32_t *day = j->day;
@@ -366,14 +376,16 @@ static void cal_range(an_req *q, void *acc, uint32_t lo_d, uint32_t hi_d) {
     for (uint32_t d = lo_d; d < hi_d; d++) {
         char now = an_outcome(q, d);
         /* a simple deal closed before the first start was open at none of them */
-        if (!(an_in_group(q, d) & (s->d_created[d] < t[n - 1]) & !(s->d_simple[d] & (now != AN_OPEN) & (s->d_closed[d] < t[0])))) continue;
+        if (!(an_in_whose(q, d) & (s->d_created[d] < t[n - 1]) & !(s->d_simple[d] & (now != AN_OPEN) & (s->d_closed[d] < t[0])))) continue;
         int money = an_money(q, d);
         uint32_t owner = s->d_owner[d];
         if (!s->d_simple[d]) {
             an_deal_timeline(s, d, t, n, st, found, won);
             for (int i = 0; i < n; i++)
-                if (found[i] && q->skind[st[i].stage] == AN_OPEN)
+                if (found[i] && q->skind[st[i].stage] == AN_OPEN) {
                     cal_add(q, j->r, j->c, owner, money, i, st[i].stage, st[i].amount, st[i].close_day >= day[i] && st[i].close_day < day[i + 1], won[i]);
+                    j->hidden |= !q->may_list[owner];
+                }
             continue;
         }
         /* a simple deal is open from its first change to its last (its closing, if closed): only the stage needs the history */
@@ -386,6 +398,7 @@ static void cal_range(an_req *q, void *acc, uint32_t lo_d, uint32_t hi_d) {
             while (k + 1 < end && (int64_t)s->h_sec[k + 1] * 1000 < t[i]) k++;
             int64_t w = now == AN_WON && last < t[i + 1] ? an_row_amount(s, d, end - 1) : -1;
             cal_add(q, j->r, j->c, owner, money, i, s->h_stage[k], an_row_amount(s, d, k), s->h_close[k] >= day[i] && s->h_close[k] < day[i + 1], w);
+            j->hidden |= !q->may_list[owner];
         }
     }
 }
@@ -399,8 +412,9 @@ int an_calibration(an_req *q, json_t **out, err *e) {
     an_rates *r = arena_alloc(q->c->a, sizeof *r * (size_t)n);
     rates_at_many(q, t, n, r);
     cal *c = arena_alloc(q->c->a, sizeof *c * (size_t)n * 2);
-    cal_job job[2] = {{t, day, n, r, c}, {t, day, n, r, c + n}};
+    cal_job job[2] = {{t, day, n, r, c, 0}, {t, day, n, r, c + n, 0}};
     in_halves(q, cal_range, &job[0], &job[1]);
+    q->partial = job[0].hidden | job[1].hidden;
     for (int i = 0; i < n; i++)
         c[i].forecast += c[n + i].forecast, c[i].actual += c[n + i].actual, c[i].deals += c[n + i].deals, c[i].won += c[n + i].won,
         c[i].pforecast += c[n + i].pforecast, c[i].pactual += c[n + i].pactual, c[i].pdeals += c[n + i].pdeals, c[i].pwon += c[n + i].pwon;
@@ -437,15 +451,20 @@ static int64_t ratio(const int64_t *num, int nn, const int64_t *den, int nd) {
     return b ? an_div_round(a, b) : 0;
 }
 
+static int open_or_closed_in(const an_req *q, uint32_t d, const void *ctx) { return an_outcome(q, d) == AN_OPEN || an_closed_in(q, d); }
+
 int an_velocity(an_req *q, json_t **out, err *e) {
     const an_snap *s = q->s;
     an_rates r;
-    fsum f, *own = arena_alloc(q->c->a, sizeof *own * (q->nusers + 1));
-    forecast_pass(q, &r, own, &f);
-    an_cycle_sum cy = an_cycle_team(q);
+    fsum team, f, *own = arena_alloc(q->c->a, sizeof *own * (q->nusers + 1));
+    forecast_pass(q, &r, own, &team);
+    fsum_init(q, &f);                  /* the deals of whose, weighted at the team's rates shrunk to each owner */
+    for (uint32_t u = 0; u < q->nusers; u++)
+        if (q->whose[u]) fsum_add(q, &f, &own[u]);
+    an_cycle_sum cy = an_cycle_whose(q);
     int64_t won = 0, lost = 0, wn = 0, wsum = 0, open_money = f.open_money;
     for (uint32_t d = 0; d < s->deals.n; d++) {
-        if (!(an_in_group(q, d) & an_closed_in(q, d))) continue;
+        if (!(an_in_whose(q, d) & an_closed_in(q, d))) continue;
         int w = an_outcome(q, d) == AN_WON, wm = w & an_money(q, d);
         won += w, lost += !w, wn += wm, wsum += s->d_amount[d] & -(int64_t)wm;
     }
@@ -454,6 +473,7 @@ int an_velocity(an_req *q, json_t **out, err *e) {
     int64_t fb = ratio((int64_t[]){f.expected, cy.n, AN_DAY_MS}, 3, (int64_t[]){cy.ms}, 1);
     int64_t classic = ratio((int64_t[]){open_money, won, avg_won, cy.n, AN_DAY_MS}, 5, (int64_t[]){won + lost, cy.ms}, 2);
     static const char *const defs[] = {"velocity_forecast", "velocity_classic", "cycle", NULL};
+    an_find_hidden(q, q->whose, open_or_closed_in, NULL);
     *out = an_head(q);
     json_object_set_new(*out, "window", window_json(q, &r));
     json_object_set_new(*out, "forecast_based", json_pack("{s:I, s:o, s:I}", "weighted_pipeline", (json_int_t)f.expected,

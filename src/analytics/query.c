@@ -63,8 +63,13 @@ static int parse_one(an_req *q, const char *k, const char *v, unsigned allowed, 
         if (one_of(v, kinds) < 0) return err_field_add(e, k, "must be call, email, meeting, first_meeting or follow_up_meeting");
         q->act_kind = v;
     } else if ((allowed & AN_P_LIST) && !strcmp(k, "source")) {
+        /* not the key of the deals without a source: clients drop empty parameters, and any text may be a source */
+        if (!*v) return err_field_add(e, k, "must not be empty; no_source=true lists the deals without a source");
         if (strlen(v) > 80) return err_field_add(e, k, "is longer than a source can be (80)");
         q->source = v;
+    } else if ((allowed & AN_P_LIST) && !strcmp(k, "no_source")) {
+        if (strcmp(v, "true")) return err_field_add(e, k, "must be true (to list the deals without a lead source)");
+        q->no_source = 1;
     } else if ((allowed & AN_P_LIST) && !strcmp(k, "week")) {
         if (an_week_parse(v, &q->week)) return err_field_add(e, k, "must be an ISO week such as 2026-W09");
     } else if ((allowed & AN_P_LIST) && !strcmp(k, "period_start")) {
@@ -95,6 +100,7 @@ int an_parse(an_req *q, crm_ctx *c, const list_query *lq, unsigned allowed, err 
         err_field_add(e, "after", "must be the `next` value of the previous page");
     if ((allowed & AN_P_LIST) && !q->metric && !e->nfields) err_field_add(e, "metric", "is required");
     if ((allowed & AN_P_BY) && !q->by) q->by = "source";
+    if (q->source && q->no_source) err_field_add(e, "no_source", "cannot be given with source");
     if (!e->nfields && q->from > q->to) err_field_add(e, "from", "must not be after `to`");
     if (!e->nfields && q->to - q->from >= MAX_SPAN_DAYS) err_field_add(e, "to", "the period may span at most %d days", MAX_SPAN_DAYS);
     if (e->cls) { e->cls = ERR_BAD_REQUEST; return -1; }
@@ -233,8 +239,9 @@ static int resolve_people(an_req *q, err *e) {
         for (uint32_t u = 0; u < q->nusers; u++) q->group[u] = pp.view[u] >= ANALYTICS_AGGREGATE;
     }
     for (uint32_t u = 0; u < q->nusers; u++) {
-        q->listed[u] = q->focus != AN_NONE ? u == q->focus : q->group[u] && pp.view[u] == ANALYTICS_DEALS;
-        q->partial |= q->group[u] && !q->listed[u];
+        q->whose[u] = q->focus != AN_NONE ? u == q->focus : q->group[u];
+        q->may_list[u] = pp.view[u] == ANALYTICS_DEALS;
+        q->listed[u] = q->whose[u] && q->may_list[u];
         q->is_rep[u] = pp.role_of[u] == ROLE_REP;
         q->row[u] = q->listed[u] && q->is_rep[u];   /* owners of deals join below */
     }
@@ -332,11 +339,12 @@ int an_resolve(an_req *q, const an_snap *s, err *e) {
     q->s = s;
     q->nusers = s->users.n;
     size_t n = q->nusers ? q->nusers : 1;
-    q->group = arena_alloc(a, n), q->listed = arena_alloc(a, n), q->row = arena_alloc(a, n), q->is_rep = arena_alloc(a, n);
+    q->group = arena_alloc(a, n), q->whose = arena_alloc(a, n), q->listed = arena_alloc(a, n), q->row = arena_alloc(a, n);
+    q->may_list = arena_alloc(a, n), q->is_rep = arena_alloc(a, n);
     if (resolve_people(q, e) || resolve_pipes(q, e)) return -1;
     q->product = AN_NONE;
     if (q->product_id && (q->product = an_ids_get(&s->products, q->product_id)) == AN_NONE) q->product = AN_GIVEN_UNKNOWN;
-    q->src = AN_NONE;
+    q->src = q->no_source ? 0 : AN_NONE;   /* source index 0 holds the deals without one */
     if (q->source && (q->src = an_strs_get(&s->sources, q->source)) == AN_NONE) q->src = AN_GIVEN_UNKNOWN;
     resolve_money(q);
     q->rows = arena_alloc(a, sizeof *q->rows * n);
@@ -347,6 +355,16 @@ int an_resolve(an_req *q, const an_snap *s, err *e) {
     for (uint32_t u = 0; u < n; u++) q->rowix[u] = q->nrows;
     for (uint32_t i = 0; i < q->nrows; i++) q->rowix[q->rows[i]] = i;
     return 0;
+}
+
+void an_find_hidden(an_req *q, const uint8_t *who, int (*counted)(const an_req *q, uint32_t d, const void *ctx), const void *ctx) {
+    int any = 0;
+    for (uint32_t u = 0; u < q->nusers; u++) any |= who[u] & !q->may_list[u];
+    const an_snap *s = q->s;
+    for (uint32_t d = 0; any && !q->partial && d < s->deals.n; d++) {
+        uint32_t o = s->d_owner[d];
+        if (s->d_live[d] & who[o] & !q->may_list[o] & q->pipe_ok[s->d_pipe[d]] && counted(q, d, ctx)) q->partial = 1;
+    }
 }
 
 /* ---- JSON pieces ---- */
@@ -367,13 +385,19 @@ json_t *an_head(const an_req *q) {
     char from[11], to[11];
     an_day_format(q->from, from);
     an_day_format(q->to, to);
-    return json_pack("{s:{s:s, s:s}, s:{s:o, s:o, s:o}, s:s, s:{s:b, s:s}}",
+    json_t *team = json_array();
+    for (int i = 0; q->team_figures && q->team_figures[i]; i++) json_array_append_new(team, json_string(q->team_figures[i]));
+    return json_pack("{s:{s:s, s:s}, s:{s:o, s:o, s:o}, s:s, s:{s:b, s:o, s:s}}",
         "period", "from", from, "to", to,
         "filters", "pipeline_id", id_or_null(q->pipeline_id), "team", id_or_null(q->team_id), "owner_id", id_or_null(q->owner_id),
         "currency", q->currency,
-        "scope", "partial", q->partial, "rule",
-        "Team figures count every deal of the team; per-rep figures and deal lists are shown for the reps you may see. "
-        "Amounts count only deals in `currency`; counts and rates count every deal.");
+        "scope", "partial", q->partial, "team_figures", team, "rule",
+        "The members named in team_figures count every deal of the team, also when owner_id names one rep: they are the "
+        "team to compare the rep with. Every other figure counts the deals of owner_id's rep, else of the team. Per-rep "
+        "figures and deal lists are shown for the reps you may see; partial says that some deal counted in a figure here "
+        "is not yours to list. Probabilities are worked out from the team's closed deals (metric=rate_sample lists "
+        "them) and weigh the deals without counting them. Amounts count only deals in `currency`; counts and rates count "
+        "every deal.");
 }
 
 json_t *an_user_json(const an_req *q, uint32_t u) {

@@ -4,13 +4,18 @@
  * behind it can never disagree.
  *
  * Who counts:
- *   group   the owners whose deals make the team figures: the team asked for
- *           (its whole subtree), else the team of the rep asked for, else
- *           everyone the caller may see at least as an aggregate
- *           (policy_analytics_view); a rep's team-mates count here
+ *   group   the team: the team asked for (its whole subtree), else the team
+ *           of the rep asked for, else everyone the caller may see at least
+ *           as an aggregate (policy_analytics_view); a rep's team-mates count
+ *           here. It makes the figures a report names in team_figures, which
+ *           compare a rep with the team
+ *   whose   the owners whose deals make every other figure: the rep asked for
+ *           (owner_id), else the group
  *   listed  the owners whose own figures (a row in "reps") and deals the
- *           caller may see: the rep asked for, else every group member the
- *           caller sees at ANALYTICS_DEALS
+ *           caller may see: whose, less those the caller sees only as an
+ *           aggregate
+ * partial: some deal (or activity) counted in a figure of the answer is not
+ * the caller's to list; each report finds that out over what it counts.
  * Money: only deals in the request's currency (the `currency` parameter, or
  * the most common one among the group's deals) count toward amounts; counts
  * and rates use every deal. */
@@ -30,7 +35,7 @@ enum {
     AN_P_WINDOW = 1,       /* window_days: the trailing window of historical rates (default 365) */
     AN_P_CALIB = 2,        /* periods (default 4), unit: month|quarter (default quarter) */
     AN_P_BY = 4,           /* by: source|product */
-    AN_P_LIST = 8,         /* metric, stage_id, category, product_id, source, week, kind, period_start, limit, after */
+    AN_P_LIST = 8,         /* metric, stage_id, category, product_id, source, no_source, week, kind, period_start, limit, after */
 };
 
 typedef struct an_pipe {               /* a pipeline and its open stages by position */
@@ -54,17 +59,20 @@ typedef struct an_req {
     const char *by, *metric, *source, *act_kind, *after;
     int64_t stage_id, product_id;
     int category, limit, metric_ix;    /* category -1: any; metric_ix: AN_M_* */
+    int no_source;                     /* only deals without a lead source (no_source=true) */
     int32_t week, period_start;        /* AN_NO_DAY: not given */
     int64_t now;
     int32_t today;
     /* resolved against the snapshot */
-    uint32_t pipe, stage, product, src, cur;   /* indexes; AN_NONE where not given or unknown */
+    uint32_t pipe, stage, product, src, cur;   /* indexes; AN_NONE where not given or unknown; src 0: no source */
     uint32_t nusers;
-    uint8_t *group, *listed, *row;     /* per user index; row: listed and a rep or an owner of deals */
+    uint8_t *group, *whose, *listed, *row;   /* per user index; row: listed and a rep or an owner of deals */
+    uint8_t *may_list;                 /* per user index: the caller may list the user's deals */
     uint8_t *is_rep;                   /* per user index: the user's role is rep */
     const char **uname;
     uint32_t focus;                    /* user index of owner_id, AN_NONE */
-    int partial;                       /* some group members' deals are not the caller's to list */
+    const char *const *team_figures;   /* the members of the answer that count the group (NULL-terminated) */
+    int partial;                       /* some deal counted in a figure is not the caller's to list */
     an_pipe *pipes;                    /* per pipeline index in the snapshot (names of all, stages of the live ones) */
     uint32_t npipes;
     uint32_t *rows;                    /* user indexes with row set, by name */
@@ -92,6 +100,9 @@ static inline char an_outcome(const an_req *q, uint32_t d) { return q->skind[q->
 static inline int an_in_group(const an_req *q, uint32_t d) {
     return q->s->d_live[d] & q->group[q->s->d_owner[d]] & q->pipe_ok[q->s->d_pipe[d]];
 }
+static inline int an_in_whose(const an_req *q, uint32_t d) {
+    return q->s->d_live[d] & q->whose[q->s->d_owner[d]] & q->pipe_ok[q->s->d_pipe[d]];
+}
 static inline int an_in_period(const an_req *q, int64_t ms) { return (ms >= q->from_ms) & (ms < q->to_ms); }
 static inline int an_created_in(const an_req *q, uint32_t d) { return an_in_period(q, q->s->d_created[d]); }
 static inline int an_closed_in(const an_req *q, uint32_t d) { return (an_outcome(q, d) != AN_OPEN) & an_in_period(q, q->s->d_closed[d]); }
@@ -99,6 +110,11 @@ static inline int an_money(const an_req *q, uint32_t d) { return q->s->d_cur[d] 
 /* reached(stage): entered it or any later stage; a won deal passed them all */
 static inline int an_reached(const an_req *q, uint32_t d, uint32_t stage) { return q->s->d_maxpos[d] >= q->pos[stage]; }
 static inline double an_days(int64_t ms) { return (double)ms / (double)AN_DAY_MS; }
+
+/* Set q->partial if a live deal in the pipelines asked for, owned by someone
+ * marked in who, is not the caller's to list and counted(q, d, ctx) says it
+ * counts in a figure. Walks the deals only when such an owner exists. */
+void an_find_hidden(an_req *q, const uint8_t *who, int (*counted)(const an_req *q, uint32_t d, const void *ctx), const void *ctx);
 
 /* --- JSON pieces every report uses --- */
 json_t *an_rate(int64_t num, int64_t den);                 /* {"numerator","denominator","rate"} (rate null when den is 0) */

@@ -285,19 +285,31 @@ done:
 
 /* ---- for the forecast ---- */
 
+/* A quota's share of the days [from, to]: amount x days in common / days of
+ * the quota (both ends counted), rounded half away from zero to the minor
+ * unit, so a quota split over consecutive periods may differ from its amount
+ * by a minor unit per piece. */
+static int64_t prorated(int64_t amount, int32_t start, int32_t end, int32_t from, int32_t to) {
+    int64_t lo = start > from ? start : from, hi = end < to ? end : to;
+    if (start == AN_NO_DAY || end < start || hi < lo) return 0;   /* a date written outside the application */
+    return an_div_round((__int128)amount * (hi - lo + 1), (__int128)end - start + 1);
+}
+
 int quota_sums(crm_ctx *c, const char *currency, const char *from, const char *to, int64_t team_id, int64_t *team,
                const int64_t *user_ids, int64_t *per_user, int nusers, err *e) {
     *team = -1;
     for (int i = 0; i < nusers; i++) per_user[i] = -1;
-    store_stmt *st = store_prepare(c->db, "SELECT COALESCE(user_id, 0), COALESCE(team_id, 0), amount FROM quotas WHERE deleted_at IS NULL "
-                                          "AND currency = ? AND period_start >= ? AND period_end <= ?", e);
+    int32_t from_day = an_day_parse(from), to_day = an_day_parse(to);
+    store_stmt *st = store_prepare(c->db, "SELECT COALESCE(user_id, 0), COALESCE(team_id, 0), amount, period_start, period_end FROM quotas "
+                                          "WHERE deleted_at IS NULL AND currency = ? AND period_start <= ? AND period_end >= ?", e);
     if (!st) return -1;
     store_bind_text(st, 1, currency);
-    store_bind_text(st, 2, from);
-    store_bind_text(st, 3, to);
+    store_bind_text(st, 2, to);
+    store_bind_text(st, 3, from);
     int rc;
     while ((rc = store_step(st, e)) == STORE_ROW) {
-        int64_t u = store_col_int(st, 0), t = store_col_int(st, 1), amount = store_col_int(st, 2);
+        int64_t u = store_col_int(st, 0), t = store_col_int(st, 1);
+        int64_t amount = prorated(store_col_int(st, 2), an_day_parse(store_col_text(st, 3)), an_day_parse(store_col_text(st, 4)), from_day, to_day);
         if (t && t == team_id) *team = (*team < 0 ? 0 : *team) + amount;
         for (int i = 0; u && i < nusers; i++)
             if (user_ids[i] == u) per_user[i] = (per_user[i] < 0 ? 0 : per_user[i]) + amount;

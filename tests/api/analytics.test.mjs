@@ -1,15 +1,19 @@
 // analytics.test.mjs: pipeline analytics against a hand-worked example.
 //
-// Twenty-nine deals with known histories are made through the API (deals,
+// Thirty-one deals with known histories are made through the API (deals,
 // line items, activities, quotas) and their stage histories are then written
 // directly with known timestamps ("direct stage moves"), because a stage move
 // through the API happens now and analytics look back. Every expected number
 // below is worked out by hand in the comments, for the team and per rep.
-// Then: visibility (a rep sees their own figures and the team's totals only),
+// Then: a chosen rep (owner_id: every figure is theirs but the team's named in
+// scope.team_figures, and each equals the deals listed behind it), visibility
+// (a rep sees their own figures and the team's totals only; scope.partial),
 // bad input, quotas, and exactness after writes against the SQL truth
-// (several server processes on one PostgreSQL database as well).
+// (several server processes on one PostgreSQL database as well). A second,
+// small company on its own server covers deals without a lead source, a second
+// pipeline, a team-mate without deals and quotas that reach beyond the period.
 // Runs on SQLite, or on PostgreSQL when CYLINDER_TEST_PG_URL is set.
-import { test, before, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,6 +69,41 @@ function conforms(res, template, status = res.status, method = 'get') {
     : `/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${status}/content/${ct.replace('/', '~1')}/schema`;
   const v = ajv.getSchema(`doc#${ptr}`);
   assert.ok(v(res.body), `${template} ${status} does not match the document: ${ajv.errorsText(v.errors)}\n${res.text.slice(0, 400)}`);
+}
+
+// Make the deals of plan (name -> [owner, amount, currency, source, history, close day]; a stage in
+// the history is a name in the default pipeline or a stage record of another) through the API, let
+// more() add to them (line items etc.; into `into`, by name), then write each deal's stage history,
+// stage and dates directly ("direct stage moves"). Give it a server that has not answered an
+// analytics request yet: the snapshot would not see rows changed behind the application's back.
+async function makeDeals(s, plan, more = async () => {}, into = {}) {
+  const named = (await defaultPipeline(s.admin)).stages;
+  const stageOf = (x) => (typeof x === 'string' ? named[x] : x);
+  for (const [name, [owner, amount, currency, source, hist, close]] of Object.entries(plan)) {
+    const first = stageOf(hist[0][0]);
+    const body = { name, owner_id: owner.id, amount, currency, pipeline_id: first.pipeline_id, stage_id: first.id,
+                   ...(source ? { source } : {}), ...(close ? { close_date: date(close) } : {}) };
+    const r = await s.admin.post('/api/v1/opportunities', body);
+    assert.equal(r.status, 201, r.text);
+    into[name] = r.body;
+  }
+  await more();
+  const stmts = [];
+  for (const [name, [, amount, currency, , hist]] of Object.entries(plan)) {
+    const id = into[name].id;
+    const last = hist[hist.length - 1];
+    const st = stageOf(last[0]);
+    const closed = st.kind === 'open' ? 'NULL' : at(last[1]);
+    stmts.push(`DELETE FROM stage_history WHERE opportunity_id = ${id}`);
+    hist.forEach(([stage, k, close], i) => stmts.push(
+      `INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by, amount, currency, close_date, probability) ` +
+      `VALUES (${id}, ${i ? stageOf(hist[i - 1][0]).id : 'NULL'}, ${stageOf(stage).id}, ${at(k)}, ${s.admin.me.id}, ${amount}, '${currency}', ` +
+      `${close ? `'${date(close)}'` : 'NULL'}, ${stageOf(stage).probability})`));
+    stmts.push(`UPDATE opportunities SET stage_id = ${st.id}, created_at = ${at(hist[0][1])}, stage_entered_at = ${at(last[1])}, ` +
+      `closed_at = ${closed}, lost_reason = ${st.kind === 'lost' ? "'price'" : 'NULL'} WHERE id = ${id}`);
+  }
+  sql(s, stmts.join(';\n') + ';');
+  return into;
 }
 
 let srv, admin, P, S, T1, T2, mgr, rep, repB, repC;
@@ -131,35 +170,14 @@ before(async () => {
     C2: [u.C, 20000, 'CNY', 'web', [['Lead', 2]]],
   };
   for (let i = 1; i <= 20; i++) plan[`D${String(i).padStart(2, '0')}`] = [u.D, 1000, 'CNY', 'cold', [['Lead', -60], ['Lost', -40]]];
-  for (const [name, [owner, amount, currency, source, , close]] of Object.entries(plan)) {
-    const body = { name, owner_id: owner.id, amount, currency, ...(source ? { source } : {}), ...(close ? { close_date: date(close) } : {}) };
-    const r = await admin.post('/api/v1/opportunities', body);
-    assert.equal(r.status, 201, r.text);
-    deal[name] = r.body;
-  }
-  await admin.patch(`/api/v1/opportunities/${deal.A4.id}`, { forecast_category: 'commit' });
-  const item = async (d, p, price) => assert.equal((await admin.post(`/api/v1/opportunities/${d.id}/line-items`, { product_id: p.id, quantity: 1, unit_price: price })).status, 201);
-  await item(deal.A1, prod.X, 100000);
-  await item(deal.B1, prod.X, 200000);
-  await item(deal.B1, prod.Y, 100000);
-  await item(deal.B4, prod.Y, 60000);
-
-  // direct stage moves: each deal's history, stage and dates as planned
-  const stmts = [];
-  for (const [name, [, amount, currency, , hist]] of Object.entries(plan)) {
-    const id = deal[name].id;
-    const last = hist[hist.length - 1];
-    const st = S[last[0]];
-    const closed = st.kind === 'open' ? 'NULL' : at(last[1]);
-    stmts.push(`DELETE FROM stage_history WHERE opportunity_id = ${id}`);
-    hist.forEach(([stage, k, close], i) => stmts.push(
-      `INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by, amount, currency, close_date, probability) ` +
-      `VALUES (${id}, ${i ? S[hist[i - 1][0]].id : 'NULL'}, ${S[stage].id}, ${at(k)}, ${srv.admin.me.id}, ${amount}, '${currency}', ` +
-      `${close ? `'${date(close)}'` : 'NULL'}, ${S[stage].probability})`));
-    stmts.push(`UPDATE opportunities SET stage_id = ${st.id}, created_at = ${at(hist[0][1])}, stage_entered_at = ${at(last[1])}, ` +
-      `closed_at = ${closed}, lost_reason = ${st.kind === 'lost' ? "'price'" : 'NULL'} WHERE id = ${id}`);
-  }
-  sql(srv, stmts.join(';\n') + ';');
+  await makeDeals(srv, plan, async () => {
+    await admin.patch(`/api/v1/opportunities/${deal.A4.id}`, { forecast_category: 'commit' });
+    const item = async (d, p, price) => assert.equal((await admin.post(`/api/v1/opportunities/${d.id}/line-items`, { product_id: p.id, quantity: 1, unit_price: price })).status, 201);
+    await item(deal.A1, prod.X, 100000);
+    await item(deal.B1, prod.X, 200000);
+    await item(deal.B1, prod.Y, 100000);
+    await item(deal.B4, prod.Y, 60000);
+  }, deal);
 
   // Quotas: T1 1,000,000 and A 400,000 for P (CNY); B none.
   assert.equal((await admin.post('/api/v1/quotas', { team_id: T1.id, period_start: FROM, period_end: TO, amount: 1000000, currency: 'CNY' })).status, 201);
@@ -483,6 +501,338 @@ test('quotas: set by admins and managers for their people, read by whoever sees 
   expectProblem(await mgr.get('/api/v1/quotas?colour=red'), 400, { field: 'colour' });
   assert.equal((await mgr.del(`/api/v1/quotas/${made.body.id}`)).status, 204);
   expectProblem(await mgr.get(`/api/v1/quotas/${made.body.id}`), 404);
+});
+
+// ---- a chosen rep: every figure is theirs, and equals the deals listed behind it ----
+
+// The deals (or activities) behind a figure, every page's worth (limit 200 covers this example).
+async function listed(client, query) {
+  const r = await client.get(`/api/v1/analytics/deals?${PERIOD}&limit=200&${query}`);
+  assert.equal(r.status, 200, r.text);
+  conforms(r, '/api/v1/analytics/deals');
+  assert.equal(r.body.next, null);
+  return r.body;
+}
+const sum = (xs, f) => xs.reduce((n, x) => n + f(x), 0);
+
+// Every report's figures for `who` (a rep: their figures; null: the team's) against /analytics/deals with the
+// same parameters: the count and amount of each figure are those of the deals listed behind it. For a caller
+// who may list every deal counted (scope.partial false), this is the product's promise.
+async function figuresAgree(client, who) {
+  const o = who ? `owner_id=${who.id}` : '';
+  const q = (extra) => [o, extra].filter(Boolean).join('&');
+  const deals = (extra) => listed(client, q(extra));
+  const subject = (body) => (who ? repRow(body, who) : body.team);
+  const msg = (what) => `${what} (${who ? who.name : 'team'})`;
+
+  const fun = await report(client, 'funnel', o);
+  for (const p of fun.pipelines) {
+    for (const s of p.stages) {
+      const l = await deals(`metric=open&stage_id=${s.stage_id}`);
+      assert.deepEqual([l.count, l.amount], [s.count, s.amount], msg(`funnel ${s.name}`));
+      assert.equal(l.items.filter((x) => x.currency === fun.currency).length, s.count_in_currency, msg(`funnel ${s.name} in currency`));
+    }
+    const l = await deals(`metric=open&pipeline_id=${p.pipeline_id}`);
+    assert.deepEqual([l.count, l.amount], [p.open_count, p.open_amount], msg('funnel pipeline'));
+  }
+
+  const conv = subject(await report(client, 'conversion', o));
+  const count = async (extra) => (await deals(extra)).count;
+  assert.deepEqual([await count('metric=created_won'), await count('metric=created')], [conv.conversion.numerator, conv.conversion.denominator], msg('conversion'));
+  assert.equal((await deals('metric=created_won')).amount, conv.created_won_amount, msg('created_won_amount'));
+  assert.deepEqual([await count('metric=won'), await count('metric=closed'), await count('metric=lost')],
+    [conv.win_rate.numerator, conv.win_rate.denominator, conv.lost], msg('win rate'));
+  for (const p of conv.stages) {
+    for (const [i, step] of p.steps.entries()) {
+      assert.equal(await count(`metric=reached&stage_id=${step.from_stage_id}`), step.denominator, msg(`reached ${step.from}`));
+      assert.equal(await count(i + 1 < p.steps.length ? `metric=reached&stage_id=${step.to_stage_id}` : `metric=created_won&pipeline_id=${p.pipeline_id}`),
+        step.numerator, msg(`${step.from} -> ${step.to}`));
+    }
+  }
+
+  const fc = subject(await report(client, 'forecast', o));
+  const all = await deals('metric=forecast'), inp = await deals('metric=forecast_in_period');
+  assert.deepEqual([all.count, all.amount, all.expected], [fc.open_count, fc.open_amount, fc.expected], msg('forecast'));
+  assert.deepEqual([inp.count, inp.amount, inp.expected], [fc.in_period.count, fc.in_period.amount, fc.in_period.expected], msg('forecast in period'));
+  assert.equal((await deals('metric=won')).amount, fc.won_in_period, msg('won in period'));
+  for (const c of fc.categories) {
+    const l = await deals(`metric=open&category=${c.category}`);
+    assert.deepEqual([l.count, l.amount], [c.count, c.amount], msg(`category ${c.category}`));
+  }
+  for (const s of fc.stages) {
+    const l = await deals(`metric=forecast&stage_id=${s.stage_id}`);
+    assert.deepEqual([l.count, l.amount, l.expected], [s.open_count, s.open_amount, s.expected], msg(`forecast ${s.name}`));
+    const sample = await deals(`metric=rate_sample&stage_id=${s.stage_id}`);
+    assert.deepEqual([sample.items.filter((x) => x.outcome === 'won').length, sample.count], [s.sample.numerator, s.sample.denominator], msg(`sample ${s.name}`));
+  }
+
+  const cal = (await report(client, 'calibration', q('periods=1&unit=quarter'))).periods[0];
+  const cl = await deals(`metric=calibration&period_start=${cal.from}&unit=quarter`);
+  assert.deepEqual([cl.count, cl.expected], [cal.deals, cal.forecast], msg('calibration'));
+  assert.deepEqual([cl.items.filter((x) => x.won_in_period).length, sum(cl.items, (x) => (x.currency === fun.currency ? x.won_amount : 0))],
+    [cal.won_deals, cal.actual], msg('calibration won'));
+
+  const cyc = await report(client, 'cycle', o);
+  const won = await deals('metric=won');
+  const cycle = subject(cyc).cycle;
+  assert.deepEqual([won.count, Math.round(sum(won.items, (x) => x.days_to_close) * 1e4) / 1e4], [cycle.count, cycle.total_days], msg('cycle'));
+  for (const p of cyc.products) assert.equal(await count(`metric=won&product_id=${p.product_id}`), p.cycle.count, msg(`cycle ${p.name}`));
+
+  const v = await report(client, 'velocity', o);
+  assert.equal(v.forecast_based.weighted_pipeline, all.expected, msg('velocity weighted pipeline'));
+  assert.deepEqual([v.forecast_based.cycle.count, v.classic.cycle.count], [cycle.count, cycle.count], msg('velocity cycle'));
+  assert.deepEqual([v.classic.win_rate.numerator, v.classic.win_rate.denominator], [won.count, await count('metric=closed')], msg('velocity win rate'));
+  const wonHere = won.items.filter((x) => x.currency === v.currency);
+  assert.equal(v.classic.won_deals_in_currency, wonHere.length, msg('velocity won in currency'));
+  assert.equal(v.classic.average_won_amount, wonHere.length ? Math.round(won.amount / wonHere.length) : 0, msg('velocity average won'));
+  assert.equal(v.classic.open_deals, (await deals('metric=open')).items.filter((x) => x.currency === v.currency).length, msg('velocity open'));
+
+  for (const by of ['source', 'product']) {
+    const b = await report(client, 'breakdown', q(`by=${by}`));
+    for (const it of b.items) {
+      const f = new URLSearchParams(Object.entries(it.deals_filter).map(([k, x]) => [k, String(x)])).toString();
+      const w = await deals(`metric=won&${f}`), l = await deals(`metric=lost&${f}`);
+      assert.deepEqual([w.count, w.amount, l.count], [it.won, it.won_amount, it.lost], msg(`breakdown ${f}`));
+    }
+  }
+
+  const act = await report(client, 'activity', o);
+  for (const w of act.team.weeks.filter((x) => x.calls + x.emails + x.meetings)) {
+    for (const [kind, key] of [['call', 'calls'], ['email', 'emails'], ['meeting', 'meetings'], ['first_meeting', 'first_meetings']])
+      assert.equal(await count(`metric=activities&week=${w.week}&kind=${kind}`), w[key], msg(`activity ${w.week} ${kind}`));
+  }
+
+  const reps = await report(client, 'reps', o);
+  for (const r of reps.items) {
+    const w = await listed(client, `metric=won&owner_id=${r.id}`);
+    assert.deepEqual([w.count, w.amount, (await listed(client, `metric=lost&owner_id=${r.id}`)).count], [r.won, r.won_amount, r.lost], msg(`reps ${r.name}`));
+  }
+}
+
+test('a chosen rep: funnel, velocity, breakdowns, product cycle, calibration and team weeks are theirs', async () => {
+  const a = `owner_id=${u.A.id}`, b = `owner_id=${u.B.id}`;
+  // funnel: A's open deals A4 (Lead 30000) and A3 (Proposal 200000); B's only open deal is B3, in USD
+  const fa = await report(mgr, 'funnel', a);
+  assert.deepEqual(fa.pipelines[0].stages.map((x) => [x.name, x.count, x.amount, x.count_in_currency]), [
+    ['Lead', 1, 30000, 1], ['Qualified', 0, 0, 0], ['Demo', 0, 0, 0], ['Proposal', 1, 200000, 1], ['Negotiation', 0, 0, 0]]);
+  assert.deepEqual([fa.pipelines[0].open_count, fa.pipelines[0].open_amount], [2, 230000]);
+  assert.deepEqual([fa.scope.partial, fa.scope.team_figures, fa.currency], [false, [], 'CNY']);   // the currency is still the team's
+  const fb = await report(mgr, 'funnel', b);
+  assert.deepEqual(fb.pipelines[0].stages.map((x) => [x.count, x.amount, x.count_in_currency]), [[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+
+  // velocity of A: weighted pipeline 127273 + 4615 = 131888 over A's one won deal, A1, 19 days: 6941.47 -> 6941 a day;
+  // classic: 2 open CNY deals x 1/3 (A1 won; A2, A5 lost) x 100000 / 19 days = 200000 / 57 = 3508.77 -> 3509
+  const va = await report(mgr, 'velocity', a);
+  assert.deepEqual([va.forecast_based.weighted_pipeline, va.forecast_based.cycle.count, va.forecast_based.cycle.average_days, va.forecast_based.per_day],
+    [131888, 1, 19, 6941]);
+  assert.deepEqual([va.classic.open_deals, ...rate(va.classic.win_rate), va.classic.average_won_amount, va.classic.per_day], [2, 1, 3, 0.3333, 100000, 3509]);
+  // B: nothing open in CNY, so 0 a day both ways; won B1 (30 d) and B4 (32 d): 31 days, 360000 / 2 = 180000 on average
+  const vb = await report(mgr, 'velocity', b);
+  assert.deepEqual([vb.forecast_based.weighted_pipeline, vb.forecast_based.cycle.average_days, vb.forecast_based.per_day], [0, 31, 0]);
+  assert.deepEqual([vb.classic.open_deals, ...rate(vb.classic.win_rate), vb.classic.average_won_amount, vb.classic.per_day], [0, 2, 3, 0.6667, 180000, 0]);
+
+  // breakdowns: A closed A1 (won, web, X), A2 and A5 (lost, web); B closed B1 (won, event, X+Y), B2 (lost, web), B4 (won, referral, Y)
+  const row = (x) => [x.source ?? x.name, x.won, x.lost, x.win_rate.rate, x.won_amount, x.cycle.average_days];
+  assert.deepEqual((await report(mgr, 'breakdown', `by=source&${a}`)).items.map(row), [['web', 1, 2, 0.3333, 100000, 19]]);
+  assert.deepEqual((await report(mgr, 'breakdown', `by=source&${b}`)).items.map(row).sort(),
+    [['event', 1, 0, 1, 300000, 30], ['referral', 1, 0, 1, 60000, 32], ['web', 0, 1, 0, 0, null]]);
+  assert.deepEqual((await report(mgr, 'breakdown', `by=product&${a}`)).items.map(row), [['Product X', 1, 0, 1, 100000, 19]]);
+  assert.deepEqual((await report(mgr, 'breakdown', `by=product&${b}`)).items.map(row), [['Product X', 1, 0, 1, 300000, 30], ['Product Y', 2, 0, 1, 360000, 31]]);
+
+  // cycle: the products are A's (X on A1, 19 days); the team's cycle stays the team's, to compare A's 19 days with
+  const ca = await report(mgr, 'cycle', a);
+  assert.deepEqual(ca.products.map((x) => [x.name, x.cycle.count, x.cycle.average_days]), [['Product X', 1, 19]]);
+  assert.deepEqual([ca.team.cycle.count, ca.team.cycle.average_days, repRow(ca, u.A).cycle.average_days], [3, 27, 19]);
+  assert.deepEqual(ca.scope.team_figures, ['team']);
+
+  // calibration: at P0 A5 was open in Demo (40000 x 0.4 = 16000), lost in P; B4 in Qualified (60000 x 0.2 = 12000), won in P
+  const cp = (r) => [r.periods[0].deals, r.periods[0].won_deals, r.periods[0].forecast, r.periods[0].actual, r.periods[0].in_period.deals];
+  assert.deepEqual(cp(await report(mgr, 'calibration', `periods=1&unit=quarter&${a}`)), [1, 0, 16000, 0, 0]);
+  assert.deepEqual(cp(await report(mgr, 'calibration', `periods=1&unit=quarter&${b}`)), [1, 1, 12000, 60000, 1]);
+
+  // activity in W0: the weeks count A's own (1 call, 2 meetings, one of them a first); the median stays the team's
+  const act = await report(mgr, 'activity', a);
+  const w = act.team.weeks.find((x) => x.week === isoWeek(W0));
+  assert.deepEqual([w.calls, w.emails, w.meetings, w.first_meetings, w.follow_up_meetings], [1, 0, 2, 1, 1]);
+  assert.deepEqual(w.median, { calls: 1.5, emails: 1.5, meetings: 2 });
+  assert.deepEqual(act.scope.team_figures, ['team.weeks[].median', 'reps[].weeks[].warnings[].team_median']);
+  assert.deepEqual(repRow(act, u.A).weeks.find((x) => x.week === isoWeek(W0)).warnings.map((x) => [x.metric, x.team_median]), [['calls', 1.5], ['emails', 1.5]]);
+
+  // conversion and forecast keep the team beside the rep
+  const cv = await report(mgr, 'conversion', a);
+  assert.deepEqual([rate(cv.team.conversion), cv.reps.map((x) => x.name), cv.scope.team_figures], [[2, 7, 0.2857], ['A Rep'], ['team']]);
+  const fc = await report(mgr, 'forecast', a);
+  assert.deepEqual([fc.team.expected, repRow(fc, u.A).expected, fc.scope.team_figures], [131888, 131888, ['team', 'reps[].stages[].team_probability']]);
+});
+
+test('every figure equals the count and amount of the deals listed behind it, for the team and for a chosen rep', async () => {
+  await figuresAgree(mgr, null);
+  await figuresAgree(mgr, u.A);
+  await figuresAgree(mgr, u.B);
+  await figuresAgree(rep, u.A);      // a rep choosing themselves
+  await figuresAgree(admin, u.C);
+  await figuresAgree(admin, null);
+});
+
+test('scope.partial: only when a deal counted in a figure is not the caller\'s to list', async () => {
+  const partial = async (client, name, query = '') => (await report(client, name, query)).scope.partial;
+  const a = `owner_id=${u.A.id}`;
+  // a manager may list every deal of the team: never partial, whichever rep is chosen
+  for (const name of ['conversion', 'funnel', 'forecast', 'calibration', 'cycle', 'velocity', 'breakdown', 'activity', 'reps'])
+    assert.deepEqual([name, await partial(mgr, name, `owner_id=${u.B.id}`), await partial(mgr, name), await partial(admin, name)], [name, false, false, false]);
+  // rep A on their own figures: the funnel, velocity, breakdown, calibration and the list are all theirs ...
+  for (const name of ['funnel', 'calibration', 'velocity', 'breakdown', 'reps']) assert.equal(await partial(rep, name, a), false, name);
+  assert.equal((await listed(rep, `metric=won&${a}`)).scope.partial, false);
+  // ... while the team figures beside them count B's deals and activities, which A may not list
+  for (const name of ['conversion', 'forecast', 'cycle', 'activity']) assert.equal(await partial(rep, name, a), true, name);
+  // without owner_id a rep's figures are the team's
+  for (const name of ['funnel', 'velocity', 'breakdown']) assert.equal(await partial(rep, name), true, name);
+  const open = await listed(rep, 'metric=open');
+  assert.deepEqual([open.scope.partial, open.items.map((x) => x.name).sort()], [true, ['A3', 'A4']]);   // B3 counts in the team's funnel
+  assert.equal((await listed(rep, `metric=activities&week=${isoWeek(W0)}`)).scope.partial, true);
+  // C's team-mate D closed all his deals before P: none of them counts in C's team's conversion, so it is whole;
+  // they do count in the forecast's sample (the year before today)
+  assert.equal(await partial(repC, 'conversion'), false);
+  assert.equal(await partial(repC, 'forecast'), true);
+  assert.equal((await listed(repC, 'metric=lost')).scope.partial, false);
+  assert.equal((await listed(repC, `metric=rate_sample&stage_id=${S.Lead.id}`)).scope.partial, true);
+});
+
+// ---- a second company: deals without a source, a team-mate without deals, quotas across the period ----
+describe('no-source deals, partial scope and pro-rated quotas', () => {
+  let s2, boss, e, h;
+  const v = {};
+  const d2 = {};
+  // T3: manager M3, reps E, F, G (G has no deals). T4: reps H and I (I has no deals). Pipeline Renewals:
+  // Due (open, position 1), Renewed (won), Dropped (lost).
+  //   E1 E 70000 no source (NULL) L@1 Won@11 (10 days)      E2 E 30000 source '' L@2 Lost@5
+  //   E3 E 20000 web              L@3 Won@23 (20 days)      F1 F 50000 no source L@4 Won@34 (30 days)
+  //   F2 F 10000 web              L@5 (open)                H1 H  5000 web       L@6 (open)
+  //   R1 E 40000 renewal          Due@7 Renewed@45 (38 days, in the Renewals pipeline)
+  before(async () => {
+    s2 = await startServer();
+    const a = s2.admin;
+    v.M3 = await s2.addUser({ email: 'm3@test.local', name: 'M3 Manager', role: 'manager' });
+    v.T3 = (await a.post('/api/v1/teams', { name: 'T3', manager_id: v.M3.id })).body;
+    v.T4 = (await a.post('/api/v1/teams', { name: 'T4' })).body;
+    for (const [k, team] of [['E', v.T3], ['F', v.T3], ['G', v.T3], ['H', v.T4], ['I', v.T4]])
+      v[k] = await s2.addUser({ email: `${k.toLowerCase()}3@test.local`, name: `${k} Rep`, role: 'rep', team_id: team.id });
+    boss = await s2.login(v.M3.email, v.M3.password);
+    const pl = (await a.post('/api/v1/pipelines', { name: 'Renewals' })).body;
+    const stage = async (name, position, probability, kind) => (await a.post('/api/v1/stages', { pipeline_id: pl.id, name, position, probability, kind })).body;
+    const due = await stage('Due', 1, 5000, 'open'), renewed = await stage('Renewed', 2, 10000, 'won');
+    await stage('Dropped', 3, 0, 'lost');
+    e = await s2.login(v.E.email, v.E.password);
+    h = await s2.login(v.H.email, v.H.password);
+    await makeDeals(s2, {
+      E1: [v.E, 70000, 'CNY', null, [['Lead', 1], ['Won', 11]]],
+      E2: [v.E, 30000, 'CNY', null, [['Lead', 2], ['Lost', 5]]],
+      E3: [v.E, 20000, 'CNY', 'web', [['Lead', 3], ['Won', 23]]],
+      F1: [v.F, 50000, 'CNY', null, [['Lead', 4], ['Won', 34]]],
+      F2: [v.F, 10000, 'CNY', 'web', [['Lead', 5]]],
+      H1: [v.H, 5000, 'CNY', 'web', [['Lead', 6]]],
+      R1: [v.E, 40000, 'CNY', 'renewal', [[due, 7], [renewed, 45]]],
+    }, async () => {}, d2);
+    sql(s2, `UPDATE opportunities SET source = '' WHERE id = ${d2.E2.id}`);   // an empty source is no source, as NULL is
+  });
+  after(async () => { await s2?.stop(); });
+
+  test('deals without a lead source: the breakdown row says how to list them, and no_source=true lists them', async () => {
+    const b = await report(boss, 'breakdown', 'by=source');
+    // none: E1 (10 d) and F1 (30 d) won, E2 lost: 2 of 3, 120000 won, 20 days; web: E3 won (20 d); renewal: R1 (38 d)
+    assert.deepEqual(b.items.map((x) => [x.source, x.deals_filter, x.won, x.lost, x.win_rate.rate, x.won_amount, x.cycle.average_days]), [
+      [null, { no_source: true }, 2, 1, 0.6667, 120000, 20], ['web', { source: 'web' }, 1, 0, 1, 20000, 20],
+      ['renewal', { source: 'renewal' }, 1, 0, 1, 40000, 38]]);
+    const names = (r) => r.items.map((x) => x.name).sort();
+    const won = await s2.admin.get(`/api/v1/analytics/deals?${PERIOD}&metric=won&no_source=true`);
+    assert.equal(won.status, 200, won.text);
+    conforms(won, '/api/v1/analytics/deals');
+    assert.deepEqual([names(won.body), won.body.count, won.body.amount], [['E1', 'F1'], 2, 120000]);
+    assert.deepEqual(won.body.items.map((x) => x.source), [null, null]);
+    const closed = (await boss.get(`/api/v1/analytics/deals?${PERIOD}&metric=closed&no_source=true`)).body;
+    assert.deepEqual(names(closed), ['E1', 'E2', 'F1']);
+    // "null" is a source name like any other: no deal has it. An empty source is refused, not taken for "none"
+    // (clients drop empty parameters, which would list every deal).
+    assert.equal((await boss.get(`/api/v1/analytics/deals?${PERIOD}&metric=closed&source=null`)).body.count, 0);
+    expectProblem(await boss.get(`/api/v1/analytics/deals?${PERIOD}&metric=closed&source=`), 400, { field: 'source' });
+    expectProblem(await boss.get(`/api/v1/analytics/deals?${PERIOD}&metric=closed&no_source=false`), 400, { field: 'no_source' });
+    expectProblem(await boss.get(`/api/v1/analytics/deals?${PERIOD}&metric=closed&no_source=true&source=web`), 400, { field: 'no_source' });
+    expectProblem(await boss.get(`/api/v1/analytics/breakdown?${PERIOD}&no_source=true`), 400, { field: 'no_source' });
+    // one rep: E's deals with no source, E1 won and E2 lost
+    const one = await report(boss, 'breakdown', `by=source&owner_id=${v.E.id}`);
+    assert.deepEqual(one.items.map((x) => [x.source, x.won, x.lost, x.won_amount, x.cycle.average_days]),
+      [[null, 1, 1, 70000, 10], ['web', 1, 0, 20000, 20], ['renewal', 1, 0, 40000, 38]]);
+    assert.deepEqual(names((await boss.get(`/api/v1/analytics/deals?${PERIOD}&metric=closed&no_source=true&owner_id=${v.E.id}`)).body), ['E1', 'E2']);
+  });
+
+  test('with two pipelines, every figure still equals the deals listed behind it', async () => {
+    // R1 reached every stage by position, but only its own pipeline's: the Lead sample of the default
+    // pipeline holds E1 E2 E3 F1, not R1
+    const fc = await report(boss, 'forecast');
+    const lead = fc.team.stages.find((x) => x.name === 'Lead'), due = fc.team.stages.find((x) => x.name === 'Due');
+    assert.deepEqual([rate(lead.sample), rate(due.sample)], [[3, 4, 0.75], [1, 1, 1]]);
+    await figuresAgree(boss, null);
+    await figuresAgree(boss, v.E);
+    await figuresAgree(e, v.E);
+  });
+
+  test('partial follows the deals counted: a team-mate without deals does not make a figure partial', async () => {
+    const p = async (client, name, query = '') => (await report(client, name, query)).scope.partial;
+    assert.equal(await p(e, 'funnel'), true);                        // F2 is F's
+    assert.equal(await p(e, 'funnel', `owner_id=${v.E.id}`), false);
+    assert.equal(await p(e, 'breakdown', `owner_id=${v.E.id}`), false);
+    assert.equal(await p(e, 'cycle', `owner_id=${v.E.id}`), true);   // the team's cycle counts F1
+    const list = (await e.get(`/api/v1/analytics/deals?${PERIOD}&metric=won`)).body;
+    assert.deepEqual([list.count, list.scope.partial], [3, true]);   // E1, E3, R1 listed; F1 counted in the team's figure
+    // H's team is H and I; I owns nothing, so H may list every deal the team figures count
+    for (const name of ['conversion', 'funnel', 'forecast', 'velocity', 'breakdown', 'cycle', 'activity']) assert.equal(await p(h, name), false, name);
+    assert.equal((await boss.get(`/api/v1/analytics/funnel?owner_id=${v.E.id}`)).body.scope.partial, false);
+  });
+
+  test('quotas that reach beyond the period count pro rata by days, rounded half away from zero to the minor unit', async () => {
+    const a = s2.admin;
+    const quota = async (who, from, to, amount, currency = 'CNY') => {
+      const r = await a.post('/api/v1/quotas', { ...who, period_start: date(P0 + from), period_end: date(P0 + to), amount, currency });
+      assert.equal(r.status, 201, r.text);
+    };
+    const E = { user_id: v.E.id }, F = { user_id: v.F.id };
+    await quota(E, 0, 19, 100001);                // 20 days
+    await quota(E, 30, 89, 60000);                // 60 days
+    await quota(E, 15, 24, 7000);                 // 10 days
+    await quota(E, 40, 49, 5000);                 // 10 days
+    await quota(E, 0, 39, 9999, 'USD');
+    await quota(E, 38, 40, 100);                  // 3 days
+    await quota(E, 39, 40, 1);                    // 2 days
+    await quota(F, 9, 10, 3);                     // 2 days
+    await quota(F, -100, 9, 1000);                // 110 days
+    await quota({ team_id: v.T3.id }, -20, 79, 1000000);   // 100 days
+    // The period P0+10 .. P0+39 (30 days):
+    //   E: 100001 x 10/20 = 50000.5 -> 50001; 60000 x 10/60 = 10000; 7000 whole; 5000 starts after it: 0; USD: not
+    //      counted; 100 x 2/3 = 66.67 -> 67; 1 x 1/2 = 0.5 -> 1. Together 67069.
+    //   F: 3 x 1/2 = 1.5 -> 2; 1000 ends the day before: 0. Together 2.
+    //   T3: 1000000 x 30/100 = 300000.
+    // Won in it: E1 (P0+11) 70000, E3 (P0+23) 20000, F1 (P0+34) 50000.
+    const period = `from=${date(P0 + 10)}&to=${date(P0 + 39)}`;
+    const get = async (query) => {
+      const r = await boss.get(`/api/v1/analytics/forecast?${period}&${query}`);
+      assert.equal(r.status, 200, r.text);
+      conforms(r, '/api/v1/analytics/forecast');
+      return r.body;
+    };
+    const t = await get(`team=${v.T3.id}`);
+    assert.deepEqual([t.team.quota.amount, t.team.quota.basis, ...rate(t.team.quota.attainment)], [300000, 'team', 140000, 300000, 0.4667]);
+    const q = (r, user) => [repRow(r, user).quota.amount, ...(repRow(r, user).quota.attainment ? rate(repRow(r, user).quota.attainment) : [])];
+    assert.deepEqual(q(t, v.E), [67069, 90000, 67069, 1.3419]);
+    assert.deepEqual(q(t, v.F), [2, 50000, 2, 25000]);
+    assert.deepEqual(q(t, v.G), [null]);
+    const members = await get('');
+    assert.deepEqual([members.team.quota.amount, members.team.quota.basis], [67071, 'sum of members']);
+    // the whole quarter P holds E's CNY quotas whole (172102) and F's first (3) plus 1000 x 10/110 = 90.9 -> 91 of
+    // the second; T3's 1000000 x 80/100 = 800000
+    const whole = (await report(boss, 'forecast', `team=${v.T3.id}`));
+    assert.deepEqual([whole.team.quota.amount, repRow(whole, v.E).quota.amount, repRow(whole, v.F).quota.amount], [800000, 172102, 94]);
+    assert.match(whole.definitions.quota, /rounded half away from zero to the minor unit/);
+  });
 });
 
 // ---- exactness after writes, against SQL ----

@@ -210,11 +210,9 @@ function Section({ id, title, hint, children, action, teamOnly }) {
 
 /** "Team" or the rep's name, for drill titles. */
 const whose = (rep) => (rep ? rep.name : t('analytics.team'));
-/** A drill's owner: the rep's deals, or (owner_id left out) the team's, whatever the page's rep filter. */
+/** A drill's owner: the rep's deals, or (owner_id left out) the team's, whatever the page's rep filter.
+ * A drill that names no owner follows the page's rep filter, as the figure does (see scope.team_figures). */
 const repParams = (rep) => ({ owner_id: rep ? rep.user_id ?? rep.id : undefined });
-/** Figures the server gives for the team even when one rep is chosen (funnel, velocity, breakdowns,
- * product cycle, team activity) list the team's deals. */
-const TEAM = { owner_id: undefined };
 
 // ---- conversion ----
 
@@ -224,7 +222,7 @@ function ConversionTab({ scope }) {
   return (
     <>
       <Loaded res={conv}>{(d) => <Conversion d={d} single={!!scope.params.owner_id} />}</Loaded>
-      <Loaded res={funnel}>{(d) => <FunnelCard d={d} single={!!scope.params.owner_id} />}</Loaded>
+      <Loaded res={funnel}>{(d) => <FunnelCard d={d} />}</Loaded>
     </>
   );
 }
@@ -315,14 +313,13 @@ function StageMatrix({ d, pipeline, single }) {
   );
 }
 
-function FunnelCard({ d, single }) {
+function FunnelCard({ d }) {
   const drill = useContext(Drill);
   return d.pipelines.map((p) => {
     const rows = p.stages.map((s) => ({ name: s.name, value: s.count, label: formatNumber(s.count) }));
-    const open = (s) => ({ title: `${t('analytics.drill.open')} · ${s.name}`, params: { metric: 'open', stage_id: s.stage_id, ...TEAM } });
+    const open = (s) => ({ title: `${t('analytics.drill.open')} · ${s.name}`, params: { metric: 'open', stage_id: s.stage_id } });
     return (
-      <Section key={p.pipeline_id} id={`funnel-${p.pipeline_id}`} title={t('analytics.funnel', { pipeline: p.pipeline })} hint={t('analytics.funnelHint')}
-        teamOnly={single}>
+      <Section key={p.pipeline_id} id={`funnel-${p.pipeline_id}`} title={t('analytics.funnel', { pipeline: p.pipeline })} hint={t('analytics.funnelHint')}>
         <div class="split">
           <table class="table table-compact">
             <thead><tr><th scope="col">{t('field.stage')}</th><th scope="col" class="num">{t('home.deals')}</th>
@@ -338,7 +335,7 @@ function FunnelCard({ d, single }) {
             </tbody>
             <tfoot><tr>
               <th scope="row">{t('lineItems.sum')}</th>
-              <td class="num"><Num spec={{ title: t('analytics.drill.open'), params: { metric: 'open', pipeline_id: p.pipeline_id, ...TEAM } }}>{formatNumber(p.open_count)}</Num></td>
+              <td class="num"><Num spec={{ title: t('analytics.drill.open'), params: { metric: 'open', pipeline_id: p.pipeline_id } }}>{formatNumber(p.open_count)}</Num></td>
               <td class="num">{formatMoney(p.open_amount, d.currency)}</td>
             </tr></tfoot>
           </table>
@@ -579,8 +576,8 @@ function CycleTab({ scope }) {
           <Kpi label={t('analytics.velocityForecast')} testid="kpi-velocity-forecast">{t('analytics.perDay', { amount: formatMoney(v.forecast_based.per_day, v.currency, { whole: true }) })}</Kpi>
           <Kpi label={t('analytics.velocityClassic')} testid="kpi-velocity-classic">{t('analytics.perDay', { amount: formatMoney(v.classic.per_day, v.currency, { whole: true }) })}</Kpi>
         </div>
-        <Velocity d={v} single={single} />
-        <Cycle d={c} single={single} />
+        <Velocity d={v} />
+        <Cycle d={c} />
       </>
       );
     }}</Loaded>
@@ -611,8 +608,8 @@ function CycleTable({ title, rows, nameOf, specOf, testid }) {
   );
 }
 
-function Cycle({ d, single }) {
-  const won = (title, extra) => ({ title: `${t('analytics.drill.won')} · ${title}`, params: { metric: 'won', ...TEAM, ...extra } });
+function Cycle({ d }) {
+  const won = (title, extra) => ({ title: `${t('analytics.drill.won')} · ${title}`, params: { metric: 'won', ...extra } });
   return (
     <>
       <div class="grid-2">
@@ -620,7 +617,7 @@ function Cycle({ d, single }) {
           {d.reps.length ? <CycleTable title={t('analytics.rep')} rows={d.reps} nameOf={(r) => r.name} testid="cycle-reps"
             specOf={(r) => won(r.name, { owner_id: r.user_id })} /> : <Empty>{t('analytics.noWon')}</Empty>}
         </Section>
-        <Section id="cycle-products" title={t('analytics.cycleByProduct')} hint={t('analytics.cycleProductHint')} teamOnly={single}>
+        <Section id="cycle-products" title={t('analytics.cycleByProduct')} hint={t('analytics.cycleProductHint')}>
           {d.products.length ? <CycleTable title={t('lineItems.product')} rows={d.products} nameOf={(r) => r.name} testid="cycle-products"
             specOf={(r) => won(r.name, { product_id: r.product_id })} /> : <Empty>{t('analytics.noWon')}</Empty>}
         </Section>
@@ -629,20 +626,19 @@ function Cycle({ d, single }) {
   );
 }
 
-function Velocity({ d, single }) {
-  const base = TEAM;
+function Velocity({ d }) {
   const cur = d.currency;
   const money = (n) => formatMoney(n, cur, { whole: true });
   const f = d.forecast_based, c = d.classic;
-  const won = { title: t('analytics.drill.won'), params: { metric: 'won', ...base } };
+  const won = { title: t('analytics.drill.won'), params: { metric: 'won' } };
   return (
-    <Section id="velocity" title={t('analytics.velocity')} hint={t('analytics.velocityHint')} teamOnly={single}>
+    <Section id="velocity" title={t('analytics.velocity')} hint={t('analytics.velocityHint')}>
       <div class="grid-2 velocity">
         <div class="velocity-card" data-testid="velocity-forecast">
           <h3 class="sub-title">{t('analytics.velocityForecast')}</h3>
           <p class="muted small">{t('analytics.velocityForecastHow')}</p>
           <div class="formula">
-            <span class="term"><Num spec={{ title: t('analytics.drill.forecast'), params: { metric: 'forecast', ...base } }}>{money(f.weighted_pipeline)}</Num><small>{t('analytics.weightedPipeline')}</small></span>
+            <span class="term"><Num spec={{ title: t('analytics.drill.forecast'), params: { metric: 'forecast' } }}>{money(f.weighted_pipeline)}</Num><small>{t('analytics.weightedPipeline')}</small></span>
             <span class="op" aria-hidden="true">÷</span>
             <span class="term"><Num spec={won}>{days(f.cycle)}</Num><small>{t('analytics.avgCycle')}</small></span>
             <span class="op" aria-hidden="true">=</span>
@@ -653,9 +649,9 @@ function Velocity({ d, single }) {
           <h3 class="sub-title">{t('analytics.velocityClassic')}</h3>
           <p class="muted small">{t('analytics.velocityClassicHow')}</p>
           <div class="formula">
-            <span class="term"><Num spec={{ title: t('analytics.drill.open'), params: { metric: 'open', ...base } }}>{formatNumber(c.open_deals)}</Num><small>{t('analytics.openDeals')}</small></span>
+            <span class="term"><Num spec={{ title: t('analytics.drill.open'), params: { metric: 'open' } }}>{formatNumber(c.open_deals)}</Num><small>{t('analytics.openDeals')}</small></span>
             <span class="op" aria-hidden="true">×</span>
-            <span class="term"><Rate r={c.win_rate} compact num={won} den={{ title: t('analytics.drill.closed'), params: { metric: 'closed', ...base } }} /><small>{t('analytics.winRate')}</small></span>
+            <span class="term"><Rate r={c.win_rate} compact num={won} den={{ title: t('analytics.drill.closed'), params: { metric: 'closed' } }} /><small>{t('analytics.winRate')}</small></span>
             <span class="op" aria-hidden="true">×</span>
             <span class="term"><Num spec={won}>{money(c.average_won_amount)}</Num><small>{t('analytics.avgWon')}</small></span>
             <span class="op" aria-hidden="true">÷</span>
@@ -674,29 +670,23 @@ function Velocity({ d, single }) {
 function SourcesTab({ scope }) {
   const src = useResource(() => api.get('/analytics/breakdown', { ...scope.params, by: 'source' }), [scope.key]);
   const prod = useResource(() => api.get('/analytics/breakdown', { ...scope.params, by: 'product' }), [scope.key]);
-  const base = TEAM;
-  const single = !!scope.params.owner_id;
   return (
     <div class="grid-2">
-      <Section id="by-source" title={t('analytics.bySource')} hint={t('analytics.bySourceHint')} teamOnly={single}>
-        <Loaded res={src}>{(d) => <Breakdown d={d} base={base} testid="by-source"
-          nameOf={(r) => r.source ?? t('analytics.noSource')} keyOf={(r) => (r.source === null ? null : { source: r.source })} />}</Loaded>
+      <Section id="by-source" title={t('analytics.bySource')} hint={t('analytics.bySourceHint')}>
+        <Loaded res={src}>{(d) => <Breakdown d={d} testid="by-source" nameOf={(r) => r.source ?? t('analytics.noSource')} />}</Loaded>
       </Section>
-      <Section id="by-product" title={t('analytics.byProduct')} hint={t('analytics.byProductHint')} teamOnly={single}>
-        <Loaded res={prod}>{(d) => <Breakdown d={d} base={base} testid="by-product"
-          nameOf={(r) => r.name} keyOf={(r) => ({ product_id: r.product_id })} />}</Loaded>
+      <Section id="by-product" title={t('analytics.byProduct')} hint={t('analytics.byProductHint')}>
+        <Loaded res={prod}>{(d) => <Breakdown d={d} testid="by-product" nameOf={(r) => r.name} />}</Loaded>
       </Section>
     </div>
   );
 }
 
-function Breakdown({ d, base, nameOf, keyOf, testid }) {
+/** A row's deals: the server says which parameters list them (deals_filter; source= empty for no source). */
+function Breakdown({ d, nameOf, testid }) {
   if (!d.items.length) return <Empty>{t('analytics.noClosed')}</Empty>;
   const items = [...d.items].sort((a, b) => b.won + b.lost - (a.won + a.lost));
-  const spec = (r, metric, title) => {
-    const k = keyOf(r);
-    return k && { title: `${title} · ${nameOf(r)}`, params: { metric, ...base, ...k } };
-  };
+  const spec = (r, metric, title) => ({ title: `${title} · ${nameOf(r)}`, params: { metric, ...r.deals_filter } });
   return (
     <div class="table-wrap">
       <table class="table table-compact" data-testid={testid}>
@@ -801,14 +791,16 @@ function ActivityTable({ d, metric }) {
               <th scope="row">{t('analytics.teamMedian')}</th>
               {weeks.map((w) => <td key={w.week} class="num">{formatNumber(w.median[metric], { maximumFractionDigits: 1 })}</td>)}
             </tr>
-            <tr class="team-row">
-              <th scope="row">{t('analytics.teamTotal')}</th>
-              {weeks.map((w) => (
-                <td key={w.week} class="num">
-                  <Num spec={{ title: `${t(`enum.activity_metric.${metric}`)} · ${t('analytics.team')} · ${w.week}`, params: { metric: 'activities', kind, week: w.week, ...TEAM } }}>{formatNumber(w[metric])}</Num>
-                </td>
-              ))}
-            </tr>
+            {d.filters.owner_id === null && (   /* with one rep chosen, team.weeks counts that rep: their row above */
+              <tr class="team-row">
+                <th scope="row">{t('analytics.teamTotal')}</th>
+                {weeks.map((w) => (
+                  <td key={w.week} class="num">
+                    <Num spec={{ title: `${t(`enum.activity_metric.${metric}`)} · ${t('analytics.team')} · ${w.week}`, params: { metric: 'activities', kind, week: w.week } }}>{formatNumber(w[metric])}</Num>
+                  </td>
+                ))}
+              </tr>
+            )}
           </tbody>
         </table>
       </div>
