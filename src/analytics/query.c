@@ -230,10 +230,11 @@ static int resolve_people(an_req *q, err *e) {
         if (pos < 0) return err_field_add(e, "team", "no team with this id");
         if (!team_allowed(p, t, nt, pos)) return err_set(e, ERR_FORBIDDEN, "this team's figures are not yours to see");
         group_of_team(q, &pp, t, nt, pos);
+        q->group_team = q->team_id;
         if (q->focus != AN_NONE && !q->group[q->focus]) return err_field_add(e, "owner_id", "is not in this team");
     } else if (q->focus != AN_NONE) {
         int pos = pp.team_of[q->focus] ? team_pos(t, nt, pp.team_of[q->focus]) : -1;
-        if (pos >= 0) group_of_team(q, &pp, t, nt, pos);
+        if (pos >= 0) group_of_team(q, &pp, t, nt, pos), q->group_team = t[pos].id;
         q->group[q->focus] = 1;   /* a rep without a team is their own comparison */
     } else {
         for (uint32_t u = 0; u < q->nusers; u++) q->group[u] = pp.view[u] >= ANALYTICS_AGGREGATE;
@@ -387,11 +388,11 @@ json_t *an_head(const an_req *q) {
     an_day_format(q->to, to);
     json_t *team = json_array();
     for (int i = 0; q->team_figures && q->team_figures[i]; i++) json_array_append_new(team, json_string(q->team_figures[i]));
-    return json_pack("{s:{s:s, s:s}, s:{s:o, s:o, s:o}, s:s, s:{s:b, s:o, s:s}}",
+    return json_pack("{s:{s:s, s:s}, s:{s:o, s:o, s:o}, s:s, s:{s:b, s:o, s:o, s:s}}",
         "period", "from", from, "to", to,
         "filters", "pipeline_id", id_or_null(q->pipeline_id), "team", id_or_null(q->team_id), "owner_id", id_or_null(q->owner_id),
         "currency", q->currency,
-        "scope", "partial", q->partial, "team_figures", team, "rule",
+        "scope", "partial", q->partial, "team_figures", team, "team_id", id_or_null(q->group_team), "rule",
         "The members named in team_figures count every deal of the team, also when owner_id names one rep: they are the "
         "team to compare the rep with. Every other figure counts the deals of owner_id's rep, else of the team. Per-rep "
         "figures and deal lists are shown for the reps you may see; partial says that some deal counted in a figure here "

@@ -71,6 +71,7 @@ typedef struct an_req {
     uint8_t *is_rep;                   /* per user index: the user's role is rep */
     const char **uname;
     uint32_t focus;                    /* user index of owner_id, AN_NONE */
+    int64_t group_team;                /* the team whose subtree makes group (team_id, else the focus's team); 0: everyone in view */
     const char *const *team_figures;   /* the members of the answer that count the group (NULL-terminated) */
     int partial;                       /* some deal counted in a figure is not the caller's to list */
     an_pipe *pipes;                    /* per pipeline index in the snapshot (names of all, stages of the live ones) */

@@ -661,6 +661,13 @@ test('a chosen rep: funnel, velocity, breakdowns, product cycle, calibration and
   // conversion and forecast keep the team beside the rep
   const cv = await report(mgr, 'conversion', a);
   assert.deepEqual([rate(cv.team.conversion), cv.reps.map((x) => x.name), cv.scope.team_figures], [[2, 7, 0.2857], ['A Rep'], ['team']]);
+  // the team compared with is A's team, named in the answer, and its won deals are listed with team= that id,
+  // also for an admin, who sees every team
+  assert.equal(cv.scope.team_id, T1.id);
+  const cvAdmin = await report(admin, 'conversion', a);
+  assert.equal(cvAdmin.scope.team_id, T1.id);
+  assert.equal((await listed(admin, `metric=won&team=${cvAdmin.scope.team_id}`)).items.length, cvAdmin.team.won);
+  assert.equal((await report(admin, 'conversion')).scope.team_id, null, 'no team and no rep: everyone in view');
   const fc = await report(mgr, 'forecast', a);
   assert.deepEqual([fc.team.expected, repRow(fc, u.A).expected, fc.scope.team_figures], [131888, 131888, ['team', 'reps[].stages[].team_probability']]);
 });

@@ -195,11 +195,11 @@ function Kpi({ label, children, sub, testid }) {
   );
 }
 
-function Section({ id, title, hint, children, action, teamOnly }) {
+function Section({ id, title, hint, children, action }) {
   return (
     <section class="card" aria-labelledby={id}>
       <div class="card-head">
-        <h2 id={id} class="card-title">{title}{teamOnly && <span class="badge" title={t('analytics.teamFiguresTitle')}>{t('analytics.teamFigures')}</span>}</h2>
+        <h2 id={id} class="card-title">{title}</h2>
         {action}
       </div>
       {hint && <p class="muted card-hint">{hint}</p>}
@@ -210,9 +210,10 @@ function Section({ id, title, hint, children, action, teamOnly }) {
 
 /** "Team" or the rep's name, for drill titles. */
 const whose = (rep) => (rep ? rep.name : t('analytics.team'));
-/** A drill's owner: the rep's deals, or (owner_id left out) the team's, whatever the page's rep filter.
+/** A drill's owner: the rep's deals, or the team's whatever the page's rep filter: the team the
+ * answer compared with (scope.team_id: the rep's team when a rep is chosen; null for everyone in view).
  * A drill that names no owner follows the page's rep filter, as the figure does (see scope.team_figures). */
-const repParams = (rep) => ({ owner_id: rep ? rep.user_id ?? rep.id : undefined });
+const repParams = (rep, d) => (rep ? { owner_id: rep.user_id ?? rep.id } : { owner_id: undefined, team: d.scope.team_id ?? undefined });
 
 // ---- conversion ----
 
@@ -231,7 +232,7 @@ function Conversion({ d, single }) {
   const rep = single ? d.reps[0] : null;
   const subject = rep || d.team;
   const w = whose(rep);
-  const spec = (metric, title, extra = {}) => ({ title: `${title} · ${w}`, params: { metric, ...repParams(rep), ...extra } });
+  const spec = (metric, title, extra = {}) => ({ title: `${title} · ${w}`, params: { metric, ...repParams(rep, d), ...extra } });
   const teamLine = (r) => rep && (
     <span>{t('analytics.teamIs', { rate: formatRate(r.rate) })} · {t('analytics.nOfMText', { n: formatNumber(r.numerator), m: formatNumber(r.denominator) })}</span>
   );
@@ -271,7 +272,7 @@ function StageMatrix({ d, pipeline, single }) {
     const s = stepsOf(row)[i];
     if (!s) return <td key={i} class="num muted">—</td>;
     const label = `${step.from} → ${step.to}`;
-    const extra = { ...repParams(rep), pipeline_id: pipeline.pipeline_id };
+    const extra = { ...repParams(rep, d), pipeline_id: pipeline.pipeline_id };
     return (
       <td key={i} class="num">
         <Rate r={s} diff={!!rep} compact
@@ -285,8 +286,8 @@ function StageMatrix({ d, pipeline, single }) {
       <th scope="row">{rep ? rep.name : t('analytics.team')}</th>
       <td class="num">
         <Rate r={row.win_rate} diff={!!rep} compact
-          num={{ title: `${t('analytics.drill.won')} · ${whose(rep)}`, params: { metric: 'won', ...repParams(rep) } }}
-          den={{ title: `${t('analytics.drill.closed')} · ${whose(rep)}`, params: { metric: 'closed', ...repParams(rep) } }} />
+          num={{ title: `${t('analytics.drill.won')} · ${whose(rep)}`, params: { metric: 'won', ...repParams(rep, d) } }}
+          den={{ title: `${t('analytics.drill.closed')} · ${whose(rep)}`, params: { metric: 'closed', ...repParams(rep, d) } }} />
       </td>
       {steps.map((step, i) => cell(row, step, i, rep))}
     </tr>
@@ -377,7 +378,7 @@ function Forecast({ d, single }) {
   const subject = rep || d.team;
   const cur = d.currency;
   const money = (n) => formatMoney(n, cur, { whole: true });
-  const base = repParams(rep);
+  const base = repParams(rep, d);
   const w = whose(rep);
   const quota = subject.quota;
   return (
@@ -570,7 +571,7 @@ function CycleTab({ scope }) {
       <>
         <div class="kpis">
           <Kpi label={t('analytics.avgCycle')} testid="kpi-cycle"
-            sub={tParts('analytics.overWon', { n: <Num spec={{ title: `${t('analytics.drill.won')} · ${whose(rep)}`, params: { metric: 'won', ...repParams(rep) } }}>{formatNumber(cycle?.count ?? 0)}</Num> })}>
+            sub={tParts('analytics.overWon', { n: <Num spec={{ title: `${t('analytics.drill.won')} · ${whose(rep)}`, params: { metric: 'won', ...repParams(rep, c) } }}>{formatNumber(cycle?.count ?? 0)}</Num> })}>
             {days(cycle)}
           </Kpi>
           <Kpi label={t('analytics.velocityForecast')} testid="kpi-velocity-forecast">{t('analytics.perDay', { amount: formatMoney(v.forecast_based.per_day, v.currency, { whole: true }) })}</Kpi>
