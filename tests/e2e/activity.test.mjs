@@ -2,20 +2,13 @@
 // date that then shows on My tasks, is completed there, and can be undone.
 // Then logging out.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { PASSWORD, createAccount, createOpportunity, login, openBrowser, startServer } from './lib.mjs';
+import { test } from 'node:test';
+import { PASSWORD, createAccount, createOpportunity, login, withServerAndBrowser } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer({ pg: false });
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 test('log a call and complete a task', async () => {
+  const { server, browser } = env;
   const { page } = browser;
   const rep = await server.addUser({ email: 'rep@test.local', name: 'Wang Lei', role: 'rep' });
   const client = await server.login(rep.email, PASSWORD);

@@ -2,20 +2,13 @@
 // and an exit criterion, a product, and an API token whose secret is shown
 // once and which then works.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, login, openBrowser, startServer } from './lib.mjs';
+import { test } from 'node:test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, login, withServerAndBrowser } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer({ pg: false });
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 test('teams, stages and criteria, products, API tokens', async () => {
+  const { server, browser } = env;
   const { page } = browser;
   const manager = await server.addUser({ email: 'li.wei@test.local', name: '李伟', role: 'manager' });
   await login(page, server, ADMIN_EMAIL, ADMIN_PASSWORD);

@@ -3,20 +3,13 @@
 // it across two stages on the board (ticking the exit criteria the move asks
 // for), then move it to Lost from the keyboard and give the reason asked for.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createProduct, fieldBox, login, openBrowser, startServer } from './lib.mjs';
+import { test } from 'node:test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, createProduct, fieldBox, login, withServerAndBrowser } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer({ pg: false });
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 test('create, price, move through the board with exit criteria, and lose a deal', async () => {
+  const { server, browser } = env;
   const { page } = browser;
   await createProduct(server.admin, { name: 'Data Platform', sku: 'E2E-DP', list_price: 100000 });      // CN¥1,000
   await createProduct(server.admin, { name: 'Onboarding', sku: 'E2E-ON', list_price: 50000 });          // CN¥500
@@ -96,13 +89,21 @@ test('create, price, move through the board with exit criteria, and lose a deal'
   await column('Demo').locator(`.deal-card[data-id="${oppId}"]:not(.pending)`).waitFor();
   assert.match(await column('Demo').locator(`.deal-card[data-id="${oppId}"]`).textContent(), /CN¥2,450/);
 
-  // Demo -> Lost, from the keyboard with the card's "Move to…" menu; it asks why, and the reason is required
+  // Demo -> Lost, from the keyboard with the card's "Move to…" menu; it asks why, and the reason is required.
+  // Each key is pressed once the user can see where it will go: the page has its focus back from the
+  // closed dialog, the menu is open with its first choice focused, and each ArrowDown has moved the focus.
+  await page.locator('main:focus').waitFor();
   await card.locator('.deal-menu').focus();
   await page.keyboard.press('Enter');
   const menu = card.locator('[role=menu]');
-  assert.deepEqual(await menu.locator('[role=menuitem]').allTextContents(), ['Lead', 'Qualified', 'Proposal', 'Negotiation', 'Won', 'Lost']);
-  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Lost');
+  const focused = (name) => menu.getByRole('menuitem', { name, exact: true }).and(page.locator(':focus'));
+  const choices = ['Lead', 'Qualified', 'Proposal', 'Negotiation', 'Won', 'Lost'];
+  await focused(choices[0]).waitFor();
+  assert.deepEqual(await menu.getByRole('menuitem').allTextContents(), choices);
+  for (const name of choices.slice(1)) {
+    await page.keyboard.press('ArrowDown');
+    await focused(name).waitFor();
+  }
   await page.keyboard.press('Enter');
   dialog = page.locator('dialog[open]');
   await dialog.getByRole('heading', { name: 'Mark Acme rollout as lost' }).waitFor();

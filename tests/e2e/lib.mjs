@@ -7,6 +7,9 @@
 //   startDemoServer(password) -> server on a database seeded with the demo company
 //   openBrowser({viewport, locale}) -> {page, context, errors, close()}
 //       errors: uncaught page errors seen so far (tests assert it stays empty)
+//   withServerAndBrowser() -> {server, browser}: for a test file that needs one server
+//       (fresh SQLite database) and one browser; both are there once the file's
+//       `before` hook has run, and closed after its tests
 //   login(page, server, email, password) -> resolves when the app shell is shown
 //   api(server, client) helpers: createProduct, createAccount, createOpportunity
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ROOT, startServer } from '../api/lib.mjs';
 
@@ -58,6 +62,21 @@ export async function openBrowser({ viewport = { width: 1280, height: 800 }, loc
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers the file's before/after hooks that start a server and open a browser, and close
+ * them again. Call it at the top level of a test file; read the fields inside its tests. */
+export function withServerAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer({ pg: false });
+    env.browser = await openBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 export async function login(page, server, email, password) {

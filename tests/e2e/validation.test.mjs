@@ -2,20 +2,13 @@
 // in a dialog form, in a product form, and in a field edited in place; and an
 // edit of a record someone else changed meanwhile is refused and said so.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createOpportunity, fieldBox, login, openBrowser, startServer } from './lib.mjs';
+import { test } from 'node:test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, createOpportunity, fieldBox, login, withServerAndBrowser } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer({ pg: false });
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 test('a validation error appears next to its field', async () => {
+  const { server, browser } = env;
   const { page } = browser;
   await login(page, server, ADMIN_EMAIL, ADMIN_PASSWORD);
 

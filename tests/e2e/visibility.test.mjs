@@ -1,20 +1,13 @@
 // A rep sees their own team's deals and nothing of another team's: not on the
 // board, not in search, not by typing the deal's URL (the page says not found).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { PASSWORD, createAccount, createOpportunity, login, openBrowser, startServer } from './lib.mjs';
+import { test } from 'node:test';
+import { PASSWORD, createAccount, createOpportunity, login, withServerAndBrowser } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer({ pg: false });
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 test("a rep cannot see another team's opportunity", async () => {
+  const { server, browser } = env;
   const { page } = browser;
   const team = async (name) => (await server.admin.post('/api/v1/teams', { name })).body;
   const east = await team('华东 East'), south = await team('华南 South');
