@@ -1,4 +1,4 @@
-// Import: records from a CSV file, checked before anything is written.
+// Import: records from a CSV file or an Excel workbook, checked before anything is written.
 // /import: choose what the rows are and upload the file (the file itself is
 // the request body). /import/{id}: the suggested mapping (editable column by
 // column), the first rows, every row's problems with the near misses the
@@ -80,7 +80,8 @@ function Start({ user }) {
     setBusy(true);
     setError(null);
     try {
-      const job = await api.upload(`/imports${api.qs({ entity, filename: file.name, encoding })}`, file, file.type || 'text/csv');
+      // the server tells a workbook from CSV by its content; the type only has to be one it takes
+      const job = await api.upload(`/imports${api.qs({ entity, filename: file.name, encoding })}`, file, file.type || 'application/octet-stream');
       navigate(`/import/${job.id}`);
     } catch (err) { setError(err); setBusy(false); }
   };
@@ -112,7 +113,8 @@ function Start({ user }) {
             </div>
             <div class="field span-2">
               <label for="imp-file">{t('import.file')}</label>
-              <input ref={input} id="imp-file" name="file" type="file" accept=".csv,.txt,.tsv,text/csv,text/plain"
+              <input ref={input} id="imp-file" name="file" type="file"
+                accept=".xlsx,.csv,.txt,.tsv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv,text/plain"
                 onChange={(e) => setFile(e.currentTarget.files[0] || null)} />
               <p class="field-hint">{t('import.fileHint')}</p>
             </div>
@@ -437,7 +439,10 @@ function Job({ id }) {
   const patch = async (changes) => {
     setBusy(true);
     setError(null);
-    try { res.setData(await api.request('PATCH', `/imports/${id}`, { body: changes })); } catch (err) { setError(err); }
+    // a chosen option shows as chosen at once, not only when the rows have been checked again
+    const before = job;
+    if (changes.options) res.setData({ ...job, options: { ...job.options, ...changes.options } });
+    try { res.setData(await api.request('PATCH', `/imports/${id}`, { body: changes })); } catch (err) { res.setData(before); setError(err); }
     setBusy(false);
   };
   const run = async () => {
@@ -458,7 +463,7 @@ function Job({ id }) {
               <p class="page-sub">
                 <span>{entityLabel(j.entity)}</span>
                 <span>{t('import.rowsCount', { count: j.rows_total })}</span>
-                <span>{t('import.readIn', { encoding: j.encoding })}</span>
+                <span>{j.encoding === 'xlsx' ? t('import.readXlsx') : t('import.readIn', { encoding: j.encoding })}</span>
                 <StatusBadge status={j.status} />
               </p>
             </div>
