@@ -2,6 +2,8 @@
 // routes and methods that do not exist.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { startServer, expectProblem } from './lib.mjs';
 
 let srv;
@@ -119,6 +121,39 @@ test('security headers on API answers, errors and the app', async () => {
   if (app.status === 200) assert.match(app.headers.get('content-type'), /text\/html/);
   const deep = await get('/opportunities/12');
   checkSecurityHeaders(deep, 'an app route');
+});
+
+// The raw bytes and headers, without fetch's own decompression.
+function raw(p, headers = {}) {
+  return new Promise((ok, fail) => {
+    http.get(srv.url + p, { headers }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
+    }).on('error', fail);
+  });
+}
+
+test('the app\'s files go gzipped to browsers that take gzip, unchanged to others', async (t) => {
+  const page = await raw('/');
+  if (page.status !== 200) return t.skip('no browser app in this build');
+  assert.equal(page.headers['content-encoding'], undefined);
+  assert.equal(page.headers.vary, 'Accept-Encoding');
+  const scripts = [...page.body.toString('utf8').matchAll(/\/assets\/[^"]+\.(?:js|css)/g)].map((m) => m[0]);
+  assert.ok(scripts.length > 0, 'the page loads its scripts');
+  for (const p of scripts) {
+    const plain = await raw(p);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined, p);
+    const gz = await raw(p, { 'Accept-Encoding': 'gzip, deflate, br' });
+    assert.equal(gz.headers['content-encoding'], 'gzip', p);
+    assert.equal(gz.headers.vary, 'Accept-Encoding');
+    assert.equal(gz.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.ok(zlib.gunzipSync(gz.body).equals(plain.body), `${p}: the same bytes once unzipped`);
+    if (plain.body.length > 10000) assert.ok(gz.body.length < plain.body.length / 2, `${p}: ${gz.body.length} of ${plain.body.length} bytes`);
+    for (const refuse of ['gzip;q=0', 'identity', 'br']) assert.equal((await raw(p, { 'Accept-Encoding': refuse })).headers['content-encoding'], undefined, refuse);
+    assert.equal((await raw(p, { 'Accept-Encoding': '*;q=0.5' })).headers['content-encoding'], 'gzip');
+  }
 });
 
 test('unknown API routes are 404 problem+json, never the app page', async () => {
