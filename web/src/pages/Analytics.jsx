@@ -51,6 +51,8 @@ const validDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '');
 
 /** drill({title, params}) opens the list of the deals behind a number. */
 const Drill = createContext(() => {});
+/** The chosen rep's name, for the titles of cards that count only their deals. */
+const Subject = createContext(null);
 
 /** A number that lists its deals when clicked; `spec` is {params, title}; without one it is text. */
 function Num({ children, spec, label }) {
@@ -195,11 +197,13 @@ function Kpi({ label, children, sub, testid }) {
   );
 }
 
-function Section({ id, title, hint, children, action }) {
+/** A card; `rep`: its figures count only the chosen rep's deals, so the title names the rep. */
+function Section({ id, title, hint, children, action, rep }) {
+  const subject = useContext(Subject);
   return (
     <section class="card" aria-labelledby={id}>
       <div class="card-head">
-        <h2 id={id} class="card-title">{title}</h2>
+        <h2 id={id} class="card-title">{title}{rep && subject ? ` · ${subject}` : ''}</h2>
         {action}
       </div>
       {hint && <p class="muted card-hint">{hint}</p>}
@@ -320,7 +324,7 @@ function FunnelCard({ d }) {
     const rows = p.stages.map((s) => ({ name: s.name, value: s.count, label: formatNumber(s.count) }));
     const open = (s) => ({ title: `${t('analytics.drill.open')} · ${s.name}`, params: { metric: 'open', stage_id: s.stage_id } });
     return (
-      <Section key={p.pipeline_id} id={`funnel-${p.pipeline_id}`} title={t('analytics.funnel', { pipeline: p.pipeline })} hint={t('analytics.funnelHint')}>
+      <Section key={p.pipeline_id} id={`funnel-${p.pipeline_id}`} title={t('analytics.funnel', { pipeline: p.pipeline })} rep hint={t('analytics.funnelHint')}>
         <div class="split">
           <table class="table table-compact">
             <thead><tr><th scope="col">{t('field.stage')}</th><th scope="col" class="num">{t('home.deals')}</th>
@@ -357,7 +361,7 @@ function ForecastTab({ scope }) {
   return (
     <>
       <Loaded res={fc}>{(d) => <Forecast d={d} single={!!scope.params.owner_id} />}</Loaded>
-      <Section id="calibration" title={t('analytics.calibration')} hint={t('analytics.calibrationHint')}
+      <Section id="calibration" title={t('analytics.calibration')} rep hint={t('analytics.calibrationHint')}
         action={(
           <div class="segmented" role="group" aria-label={t('analytics.calibrationUnit')}>
             {['quarter', 'month'].map((u) => (
@@ -618,7 +622,7 @@ function Cycle({ d }) {
           {d.reps.length ? <CycleTable title={t('analytics.rep')} rows={d.reps} nameOf={(r) => r.name} testid="cycle-reps"
             specOf={(r) => won(r.name, { owner_id: r.user_id })} /> : <Empty>{t('analytics.noWon')}</Empty>}
         </Section>
-        <Section id="cycle-products" title={t('analytics.cycleByProduct')} hint={t('analytics.cycleProductHint')}>
+        <Section id="cycle-products" title={t('analytics.cycleByProduct')} rep hint={t('analytics.cycleProductHint')}>
           {d.products.length ? <CycleTable title={t('lineItems.product')} rows={d.products} nameOf={(r) => r.name} testid="cycle-products"
             specOf={(r) => won(r.name, { product_id: r.product_id })} /> : <Empty>{t('analytics.noWon')}</Empty>}
         </Section>
@@ -633,7 +637,7 @@ function Velocity({ d }) {
   const f = d.forecast_based, c = d.classic;
   const won = { title: t('analytics.drill.won'), params: { metric: 'won' } };
   return (
-    <Section id="velocity" title={t('analytics.velocity')} hint={t('analytics.velocityHint')}>
+    <Section id="velocity" title={t('analytics.velocity')} rep hint={t('analytics.velocityHint')}>
       <div class="grid-2 velocity">
         <div class="velocity-card" data-testid="velocity-forecast">
           <h3 class="sub-title">{t('analytics.velocityForecast')}</h3>
@@ -673,10 +677,10 @@ function SourcesTab({ scope }) {
   const prod = useResource(() => api.get('/analytics/breakdown', { ...scope.params, by: 'product' }), [scope.key]);
   return (
     <div class="grid-2">
-      <Section id="by-source" title={t('analytics.bySource')} hint={t('analytics.bySourceHint')}>
+      <Section id="by-source" title={t('analytics.bySource')} rep hint={t('analytics.bySourceHint')}>
         <Loaded res={src}>{(d) => <Breakdown d={d} testid="by-source" nameOf={(r) => r.source ?? t('analytics.noSource')} />}</Loaded>
       </Section>
-      <Section id="by-product" title={t('analytics.byProduct')} hint={t('analytics.byProductHint')}>
+      <Section id="by-product" title={t('analytics.byProduct')} rep hint={t('analytics.byProductHint')}>
         <Loaded res={prod}>{(d) => <Breakdown d={d} testid="by-product" nameOf={(r) => r.name} />}</Loaded>
       </Section>
     </div>
@@ -903,6 +907,7 @@ export default function Analytics({ user }) {
 
   return (
     <Drill.Provider value={setDrill}>
+      <Subject.Provider value={repName || null}>
       <div class="page page-analytics">
         <div class="page-head">
           <div>
@@ -925,6 +930,7 @@ export default function Analytics({ user }) {
         </div>
         {drill && <DealsDialog spec={drill} base={base} onClose={() => setDrill(null)} />}
       </div>
+      </Subject.Provider>
     </Drill.Provider>
   );
 }
