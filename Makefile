@@ -1,5 +1,5 @@
 # Cylinder: one binary, `cylinder`. Every library comes through pkg-config.
-LIBS     := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter
+LIBS     := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip expat
 CC       ?= cc
 CSTD     := -std=c17 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

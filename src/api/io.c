@@ -1,7 +1,7 @@
 /* io.c: files in and out.
  *   GET    /api/v1/{entity}/export.csv     the list, with its filters and sort, as CSV (what the caller may see)
  *   GET    /api/v1/{entity}/export.xlsx    the same as an Excel workbook
- *   POST   /api/v1/imports?entity=&filename=&encoding=   upload a CSV file (the body, up to 16 MiB): 201, checked
+ *   POST   /api/v1/imports?entity=&filename=&encoding=   upload a CSV or .xlsx file (the body, up to 16 MiB): 201, checked
  *   GET    /api/v1/imports                 the caller's imports, newest first
  *   GET    /api/v1/imports/{id}            mapping, options, first rows, problems, near misses, progress
  *   PATCH  /api/v1/imports/{id}            {mapping?, options?}: check again
@@ -65,10 +65,11 @@ static void export_xlsx(http_req *r, http_resp *w) { export(r, w, EXPORT_XLSX); 
 
 /* ---- imports ---- */
 
-/* What browsers and tools send a CSV file as. */
-static int csv_type(const char *ct) {
+/* What browsers and tools send a CSV file or a workbook as; the content decides how it is read. */
+static int file_type(const char *ct) {
     static const char *const ok[] = {"text/csv", "text/plain", "text/tab-separated-values", "application/csv",
-                                     "application/vnd.ms-excel", "application/octet-stream", NULL};
+                                     "application/vnd.ms-excel", "application/octet-stream",
+                                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL};
     for (int i = 0; ct && ok[i]; i++)
         if (!strncasecmp(ct, ok[i], strlen(ok[i])) && (!ct[strlen(ok[i])] || ct[strlen(ok[i])] == ';')) return 1;
     return !ct;
@@ -86,11 +87,11 @@ static void upload(http_req *r, http_resp *w) {
     if (api_auth(r, w, &c)) return;
     err e = {0};
     const char *entity = http_query(r, "entity"), *encoding = http_query(r, "encoding");
-    if (!csv_type(http_header(r, "Content-Type")))
-        err_field_add(&e, "Content-Type", "send the file itself as the body, as text/csv (not a form or JSON)");
+    if (!file_type(http_header(r, "Content-Type")))
+        err_field_add(&e, "Content-Type", "send the file itself as the body, as text/csv or the .xlsx type (not a form or JSON)");
     if (!entity) err_field_add(&e, "entity", "is required: what the rows are (accounts, contacts, ...)");
     if (encoding && (!*encoding || !valid_encoding(encoding))) err_field_add(&e, "encoding", "must be an encoding name such as gb18030");
-    if (!r->body_len) err_field_add(&e, "body", "is empty: send the CSV file as the body");
+    if (!r->body_len) err_field_add(&e, "body", "is empty: send the CSV or .xlsx file as the body");
     if (e.cls) { e.cls = ERR_BAD_REQUEST; api_problem(w, &e); return; }
     json_t *out = NULL;
     if (importjob_create(&c, entity, http_query(r, "filename"), encoding, r->body, r->body_len, &out, &e)) { api_problem(w, &e); return; }

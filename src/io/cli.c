@@ -9,6 +9,7 @@
 #include "../core/timeutil.h"
 #include "export.h"
 #include "import.h"
+#include "xlsx.h"
 
 #define CLI_MAX_ROWS 5000000
 #define CLI_MAX_MAPS 64
@@ -243,7 +244,10 @@ int cli_import(int argc, char **argv, cli_open_db open_db) {
     int rc = 1;
     store *s = open_db(a.db);
     if (!s || act_as(s, &ar, a.as, &p)) goto done;
-    if (csvtable_read(&ar, bytes, n, a.encoding, CLI_MAX_ROWS, &t, &e)) { report_err("import", &e); goto done; }
+    if (xlsx_detect(bytes, n) ? xlsx_read(&ar, bytes, n, CLI_MAX_ROWS, &t, &e) : csvtable_read(&ar, bytes, n, a.encoding, CLI_MAX_ROWS, &t, &e)) {
+        report_err("import", &e);
+        goto done;
+    }
     target_suggest(&ar, ts, &t, &m);
     if (apply_maps(&a, ts, &t, &m) || !(values = value_maps(&a, ts, &t, &m))) { rc = 2; goto done; }
     crm_ctx c = {s, &ar, &p, NULL};

@@ -5,6 +5,7 @@
  *                   [--currency CODE] [--encoding NAME] [--dry-run] [--skip-bad-rows] [--report FILE]
  *   cylinder export ENTITY --out FILE [--format csv|xlsx] [--db DB] [--as EMAIL] [--sort FIELD] [FILTER=VALUE ...]
  *
+ * FILE is CSV or an .xlsx workbook (its first sheet), told apart by content.
  * The mapping starts from the one suggested by the header; --map changes one
  * column (COLUMN= leaves it out). --map-value replaces one value as written
  * (KEY: a target or a column). Both act as the user --as names (default: the

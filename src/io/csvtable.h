@@ -26,7 +26,7 @@ typedef struct csvtable {
     const char ***cells;       /* cells[r][0..ncells[r]-1]; NULL for an empty cell */
     int *ncells;               /* cells in each row (may differ from ncols) */
     int *line;                 /* spreadsheet row number of each data row */
-    const char *encoding;      /* "utf-8", "utf-8-bom", "utf-16", "gb18030" or the forced name */
+    const char *encoding;      /* "utf-8", "utf-8-bom", "utf-16", "gb18030", the forced name, or "xlsx" (xlsx.h) */
     char delim;                /* ',', ';' or '\t' */
 } csvtable;
 

@@ -8,6 +8,7 @@
 #include "../core/log.h"
 #include "../core/timeutil.h"
 #include "import.h"
+#include "xlsx.h"
 
 #define SAMPLE_ROWS 5
 
@@ -216,9 +217,11 @@ int importjob_create(crm_ctx *c, const char *entity, const char *filename, const
     if (len > IMPORTJOB_MAX_BYTES) return err_set(e, ERR_TOO_LARGE, "the file is over %u MiB: split it", IMPORTJOB_MAX_BYTES >> 20);
     char *text;
     size_t n;
-    const char *used;
+    const char *used = "xlsx";
     csvtable t;
-    if (csvtable_decode(c->a, body, len, encoding, &text, &n, &used, e) ||
+    /* a workbook is kept as the CSV text of its first sheet, and read again as any CSV upload */
+    if ((xlsx_detect(body, len) ? xlsx_to_csv(c->a, body, len, IMPORTJOB_MAX_ROWS, &text, &n, e)
+                                : csvtable_decode(c->a, body, len, encoding, &text, &n, &used, e)) ||
         csvtable_parse(c->a, text, n, IMPORTJOB_MAX_ROWS, &t, e))
         return -1;
     target_map m;

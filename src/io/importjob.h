@@ -1,7 +1,8 @@
 /* importjob: an import from the browser, in steps any server process can serve.
  *
- *   upload   importjob_create: the file is decoded and kept as UTF-8 with a
- *            mapping suggested from its header, and checked at once (a dry run)
+ *   upload   importjob_create: the file (CSV, or an .xlsx's first sheet as
+ *            CSV) is decoded and kept as UTF-8 with a mapping suggested from
+ *            its header, and checked at once (a dry run)
  *   preview  importjob_get, importjob_update: the columns, the first rows, the
  *            mapping and options, and what the last check found (problems by
  *            row, near misses with the closest match); a new mapping or new
@@ -28,8 +29,10 @@
 #define IMPORTJOB_RUNNING 2                        /* runs at once in one process */
 #define IMPORTJOB_STALE_MS (10 * 60 * 1000LL)
 
-/* Upload: ERR_BAD_REQUEST for an unknown entity or a file that is not CSV,
- * ERR_FORBIDDEN when the caller's role cannot create such records. */
+/* Upload of a CSV file or an .xlsx workbook (told apart by content): ERR_BAD_REQUEST
+ * for an unknown entity or a file that is not CSV, ERR_VALIDATION (field "file")
+ * for a workbook that cannot be read, ERR_FORBIDDEN when the caller's role
+ * cannot create such records. */
 int importjob_create(crm_ctx *c, const char *entity, const char *filename, const char *encoding, const char *body,
                      size_t len, json_t **out, err *e);
 int importjob_get(crm_ctx *c, int64_t id, json_t **out, err *e);                 /* ERR_NOT_FOUND if not the caller's */

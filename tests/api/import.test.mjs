@@ -1,10 +1,12 @@
-// import.test.mjs: CSV files into records and lists out as CSV and XLSX,
-// through the browser's API (/api/v1/imports) and the command line
-// (cylinder import / export), as a user would notice it: what a file in
+// import.test.mjs: CSV files and Excel workbooks into records and lists out
+// as CSV and XLSX, through the browser's API (/api/v1/imports) and the command
+// line (cylinder import / export), as a user would notice it: what a file in
 // GB18030 with Chinese headers becomes, what a deal's history says after an
 // import, what happens to a near-miss name, that a bad row stops everything
-// or is left out and reported, who may import what, and that an export holds
-// exactly the rows of the list with its filters.
+// or is left out and reported, who may import what, that an export holds
+// exactly the rows of the list with its filters, that a workbook imports as
+// the same data saved as CSV would, and that Cylinder's own XLSX export
+// imports back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -94,6 +96,73 @@ function sheetXml(buf) {
   }
   assert.fail('no sheet1 in the workbook');
 }
+
+// ---- workbooks, written here as Excel lays them out ----
+
+// A zip of {name: text} (deflated, with the UTF-8 name flag, as Excel writes).
+function zip(files) {
+  const locals = [], centrals = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const n = Buffer.from(name), raw = Buffer.from(text), data = zlib.deflateRawSync(raw), crc = zlib.crc32(raw);
+    const head = Buffer.alloc(30), cen = Buffer.alloc(46);
+    head.writeUInt32LE(0x04034b50, 0); head.writeUInt16LE(20, 4); head.writeUInt16LE(0x0800, 6); head.writeUInt16LE(8, 8);
+    head.writeUInt16LE(0x4a00, 12); head.writeUInt32LE(crc, 14); head.writeUInt32LE(data.length, 18); head.writeUInt32LE(raw.length, 22);
+    head.writeUInt16LE(n.length, 26);
+    cen.writeUInt32LE(0x02014b50, 0); cen.writeUInt16LE(20, 4); cen.writeUInt16LE(20, 6); cen.writeUInt16LE(0x0800, 8); cen.writeUInt16LE(8, 10);
+    cen.writeUInt16LE(0x4a00, 14); cen.writeUInt32LE(crc, 16); cen.writeUInt32LE(data.length, 20); cen.writeUInt32LE(raw.length, 24);
+    cen.writeUInt16LE(n.length, 28); cen.writeUInt32LE(offset, 42);
+    locals.push(head, n, data);
+    centrals.push(cen, n);
+    offset += 30 + n.length + data.length;
+  }
+  const cd = Buffer.concat(centrals), end = Buffer.alloc(22), count = Object.keys(files).length;
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(count, 8); end.writeUInt16LE(count, 10);
+  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+const XNS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/';
+const xmlText = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const serial = (date) => Date.parse(date + 'T00:00:00Z') / DAY + 25569;
+
+// rows: arrays of cells; a row that is null is left out of the sheet. A cell:
+// a string (shared), a number, null (left out), {n: 'number as Excel wrote it'},
+// {date: 'YYYY-MM-DD'} (format 14), {cn: 'YYYY-MM-DD'} (yyyy"年"m"月"d"日"),
+// {f: 'formula', v: its last value}. sheet: replaces the first sheet's XML.
+function workbook(rows, { sheet } = {}) {
+  const strings = [];
+  const cells = rows.map((row, r) => row && `<row r="${r + 1}">${row.map((v, c) => {
+    const ref = String.fromCharCode(65 + c) + (r + 1);
+    if (v === null) return '';
+    if (typeof v === 'string') {
+      if (!strings.includes(v)) strings.push(v);
+      return `<c r="${ref}" t="s"><v>${strings.indexOf(v)}</v></c>`;
+    }
+    if (typeof v === 'number') return `<c r="${ref}"><v>${v}</v></c>`;
+    if (v.n) return `<c r="${ref}" s="3"><v>${v.n}</v></c>`;
+    if (v.date) return `<c r="${ref}" s="1"><v>${serial(v.date)}</v></c>`;
+    if (v.cn) return `<c r="${ref}" s="2"><v>${serial(v.cn)}</v></c>`;
+    return `<c r="${ref}"><f>${xmlText(v.f)}</f><v>${v.v}</v></c>`;
+  }).join('')}</row>`).filter(Boolean).join('');
+  return zip({
+    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' +
+      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+    '_rels/.rels': `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    'xl/workbook.xml': `<workbook ${XNS}><sheets><sheet name="商机" sheetId="1" r:id="rId1"/><sheet name="Notes" sheetId="2" r:id="rId2"/></sheets></workbook>`,
+    'xl/_rels/workbook.xml.rels': '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      `<Relationship Id="rId1" Type="${REL}worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}worksheet" Target="worksheets/sheet2.xml"/>` +
+      `<Relationship Id="rId3" Type="${REL}styles" Target="styles.xml"/><Relationship Id="rId4" Type="${REL}sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+    'xl/styles.xml': `<styleSheet ${XNS}><numFmts count="1"><numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>` +
+      '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="176" applyNumberFormat="1"/><xf numFmtId="4" applyNumberFormat="1"/></cellXfs></styleSheet>',
+    'xl/sharedStrings.xml': `<sst ${XNS} count="${strings.length}" uniqueCount="${strings.length}">${strings.map((t) => `<si><t>${xmlText(t)}</t></si>`).join('')}</sst>`,
+    'xl/worksheets/sheet1.xml': sheet ?? `<worksheet ${XNS}><dimension ref="A1"/><sheetData>${cells}</sheetData></worksheet>`,
+    'xl/worksheets/sheet2.xml': `<worksheet ${XNS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>not imported</t></is></c></row></sheetData></worksheet>`,
+  });
+}
+const XLSX = { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
 
 test('a GB18030 file from Chinese Excel: detected, Chinese headers mapped, previewed, imported', async () => {
   // 公司名称,行业,地区,负责人 / 上海锐思科技有限公司,制造业,华东, / 北京星河贸易有限公司,零售,华北,  (CRLF)
@@ -325,7 +394,7 @@ test('bad requests are problems with field reasons, and the server stays up', as
   expectProblem(await upload(admin, 'accounts', ''), 400, { field: 'body' });
   expectProblem(await upload(admin, 'accounts', 'a\n', { query: '&encoding=../../etc' }), 400, { field: 'encoding' });
   const xlsx = await upload(admin, 'accounts', Buffer.from('PK\x03\x04 a workbook'));
-  assert.match(expectProblem(xlsx, 400).detail, /Excel workbook/);
+  assert.match(expectProblem(xlsx, 422, { field: 'file' }).detail, /^the file is not a readable \.xlsx: the zip archive is damaged/);
   assert.match(expectProblem(await upload(admin, 'accounts', Buffer.from('name\n\xff\xfe\xff\n', 'latin1')), 400).detail, /neither UTF-8 nor GB18030/);
   expectProblem(await upload(admin, 'accounts', 'name\nx\n', { query: '&encoding=no-such-charset' }), 400);
   const job = await uploaded(admin, 'products', 'product,price\nX,5\n');
@@ -399,6 +468,126 @@ test('exports: CSV and XLSX with the list\'s filters and sort, only what the cal
   expectProblem(await C.rep.get('/api/v1/accounts/export.xlsx?colour=red'), 400, { field: 'colour' });
   expectProblem(await srv.anon().get('/api/v1/accounts/export.xlsx'), 401);
   expectProblem(await C.rep.get('/api/v1/nothing/export.xlsx'), 404);
+});
+
+test('an .xlsx imports as the same data saved as CSV would: preview, problems by the sheet\'s row, records', async () => {
+  const acc = (await C.mgr.post('/api/v1/accounts', { name: uniq('Workbook Co') })).body;
+  const name = uniq('XDeal');
+  const rows = [
+    ['名称', '公司名称', '负责人', '阶段', '币种', '金额', '产品', '创建日期', '成交日期'],
+    [`${name}-won`, acc.name, '王芳', 'Won', 'USD', { n: '1054.0999999999999' }, 'GTX Pro', { cn: '2016-10-20' }, { date: '2017-03-01' }],
+    null,   // row 3 is empty: the sheet leaves it out
+    [`${name}-bad`, null, 'imp.rep@test.local', 'Nowhere', 'USD', 10, null, { cn: '2016-10-25' }, null],
+    [`${name}-open`, null, '王芳', 'Demo', 'USD', { f: 'SUM(500,500)', v: 1000 }, 'GTX Pro', { date: '2016-11-03' }, null],
+  ];
+  const book = workbook(rows);
+  const csv = '名称,公司名称,负责人,阶段,币种,金额,产品,创建日期,成交日期\r\n' +
+    `${name}-won,${acc.name},王芳,Won,USD,1054.1,GTX Pro,2016-10-20,2017-03-01\r\n` +
+    '\r\n' +
+    `${name}-bad,,imp.rep@test.local,Nowhere,USD,10,,2016-10-25,\r\n` +
+    `${name}-open,,王芳,Demo,USD,1000,GTX Pro,2016-11-03,\r\n`;
+  const x = await uploaded(C.mgr, 'opportunities', book, { filename: '商机.xlsx', headers: XLSX });
+  const c = await uploaded(C.mgr, 'opportunities', csv, { filename: '商机.csv' });
+  assert.equal(x.encoding, 'xlsx');
+  assert.equal(x.filename, '商机.xlsx');
+  for (const k of ['columns', 'sample', 'mapping', 'problems', 'changes', 'unmapped', 'rows_total', 'rows_bad', 'mapping_errors'])
+    assert.deepEqual(x[k], c[k], `${k}: the workbook reads as the CSV does`);
+  assert.deepEqual(x.sample[0], [`${name}-won`, acc.name, '王芳', 'Won', 'USD', '1054.1', 'GTX Pro', '2016-10-20', '2017-03-01'],
+    'dates in either format as ISO dates, the number without binary noise');
+  assert.deepEqual(x.problems.map((p) => [p.row, p.column]), [[4, '阶段']], 'the problem names the row the sheet shows');
+  // the same through a new check, and through a run
+  const patched = await C.mgr.patch(`/api/v1/imports/${x.id}`, { options: { mode: 'skip' } });
+  assert.deepEqual(patched.body.sample, c.sample, 'the kept sheet reads the same again');
+  // the records are the same as the CSV's: import one, note them, delete them, import the other
+  const keep = ['name', 'stage_name', 'owner_id', 'account_id', 'currency', 'amount', 'amount_from_items', 'close_date', 'created_at', 'closed_at'];
+  const imported = async (job) => {
+    const done = await run(C.mgr, job.id, { options: { mode: 'skip' } });
+    assert.equal(done.status, 'done', JSON.stringify(done));
+    assert.deepEqual([done.rows_imported, done.rows_bad], [2, 1], JSON.stringify(done.problems));
+    const deals = await listAll(C.mgr, `/api/v1/opportunities?q=${name}&sort=name`);
+    const items = await Promise.all(deals.map(async (d) => (await C.mgr.get(`/api/v1/opportunities/${d.id}/line-items`)).body.items
+      .map((i) => [i.product_name, i.quantity, i.unit_price])));
+    const got = deals.map((d, i) => ({ ...Object.fromEntries(keep.map((k) => [k, d[k]])), items: items[i] }));
+    for (const d of deals) assert.equal((await C.mgr.del(`/api/v1/opportunities/${d.id}`)).status, 204);
+    return { deals, got };
+  };
+  const fromXlsx = await imported(x);
+  assert.ok((await C.mgr.get(`/api/v1/imports/${x.id}/report.csv`)).text.includes('"4","阶段","\'Nowhere\' matches no stage'));
+  assert.deepEqual((await imported(c)).got, fromXlsx.got);
+  const deals = fromXlsx.deals;
+  const won = deals.find((d) => d.name === `${name}-won`);
+  assert.deepEqual([won.amount, won.currency, won.close_date, won.created_at.slice(0, 10), won.account_id, won.owner_id],
+    [105410, 'USD', '2017-03-01', '2016-10-20', acc.id, rep.id]);
+  assert.equal(deals.find((d) => d.name === `${name}-open`).amount, 100000, 'a formula counts with its last value');
+
+  // the command line reads workbooks too
+  if (fs.existsSync(BIN)) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyl-xlsx-'));
+    try {
+      const file = path.join(dir, 'deals.xlsx');
+      fs.writeFileSync(file, book);
+      const dry = cli(['import', 'opportunities', file, '--db', srv.db, '--as', mgr.email, '--dry-run', '--skip-bad-rows']);
+      assert.match(dry.stdout, /opportunities from .*deals\.xlsx \(xlsx\): 3 rows, 2 would be imported, 1 with problems/, dry.stdout + dry.stderr);
+      assert.match(dry.stderr, /row 4, 阶段: 'Nowhere' matches no stage/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('workbooks that cannot be read are refused with the reason, and say what to save instead', async () => {
+  const good = workbook([['name'], ['x']]);
+  const refused = async (body, why, headers = XLSX) => {
+    const r = await upload(admin, 'accounts', body, { filename: 'bad.xlsx', headers });
+    const p = expectProblem(r, 422, { field: 'file' });
+    assert.match(p.detail, why);
+    assert.match(p.errors[0].reason, why);
+    return p;
+  };
+  await refused(good.subarray(0, good.length - 40), /is not a readable \.xlsx: the zip archive is damaged/);
+  await refused(workbook([], { sheet: '<worksheet>\n<sheetData>\n<row><c></row>\n</sheetData></worksheet>' }),
+    /is not a readable \.xlsx: xl\/worksheets\/sheet1\.xml is not well-formed XML \(line 3: mismatched tag\)/);
+  await refused(workbook([null, [null, null]]), /has nothing on its first sheet \("商机"\): the list must be on the first sheet/);
+  const ole = Buffer.alloc(2048);
+  Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(ole);
+  await refused(ole, /is an Excel 97-2003 workbook \(\.xls\): open it in Excel or WPS and save it as \.xlsx/, { 'Content-Type': 'application/vnd.ms-excel' });
+  Buffer.from('EncryptedPackage', 'utf16le').copy(ole, 1200);
+  await refused(ole, /is protected with a password/, { 'Content-Type': 'application/octet-stream' });
+  await refused(zip({ 'content.xml': '<office:document-content/>' }), /is a zip archive but not an Excel workbook/);
+  // what is readable is taken whatever it is sent as
+  for (const type of [XLSX['Content-Type'], 'application/octet-stream', 'text/csv'])
+    assert.equal((await uploaded(admin, 'accounts', good, { headers: { 'Content-Type': type } })).encoding, 'xlsx');
+  assert.equal((await admin.get('/healthz')).status, 200);
+});
+
+test('a workbook that Cylinder exported imports back', async () => {
+  const tag = uniq('Round');
+  const made = [];
+  for (const [n, ind, reg] of [['b', 'Retail', '华东'], ['a', 'Energy', null]])
+    made.push((await C.mgr.post('/api/v1/accounts', { name: `${tag} ${n}`, industry: ind, region: reg })).body);
+  const q = `q=${encodeURIComponent(tag)}&sort=name`;
+  const xr = await fetch(`${srv.url}/api/v1/accounts/export.xlsx?${q}`, { headers: { Cookie: C.mgr.cookie } });
+  assert.equal(xr.status, 200);
+  const book = Buffer.from(await xr.arrayBuffer());
+  const csv = Buffer.from(await (await fetch(`${srv.url}/api/v1/accounts/export.csv?${q}`, { headers: { Cookie: C.mgr.cookie } })).arrayBuffer());
+  for (const a of made) assert.equal((await C.mgr.del(`/api/v1/accounts/${a.id}`)).status, 204);
+  const x = await uploaded(C.mgr, 'accounts', book, { filename: 'accounts.xlsx', headers: XLSX });
+  const c = await uploaded(C.mgr, 'accounts', csv, { filename: 'accounts.csv' });
+  assert.deepEqual(x.columns, c.columns, 'the same columns as the CSV export of the list');
+  assert.deepEqual(x.mapping, c.mapping);
+  assert.equal(x.rows_total, 2);
+  assert.deepEqual(x.problems, [], JSON.stringify(x.problems));
+  const at = (job, col) => job.sample.map((r) => r[job.columns.indexOf(col)]);
+  for (const col of x.columns) {
+    if (col.endsWith('_at')) {   // timestamps: an Excel date and time, to the second, in the workbook
+      at(x, col).forEach((v, i) => assert.ok(Math.abs(Date.parse(v.replace(' ', 'T') + 'Z') - Date.parse(at(c, col)[i])) <= 1000, `${col}: ${v}`));
+    } else assert.deepEqual(at(x, col), at(c, col), col);
+  }
+  assert.equal((await run(C.mgr, x.id)).rows_imported, 2);
+  const back = await listAll(C.mgr, `/api/v1/accounts?${q}`);
+  assert.deepEqual(back.map((a) => [a.name, a.industry, a.region, a.owner_id]),
+    [[`${tag} a`, 'Energy', null, mgr.id], [`${tag} b`, 'Retail', '华东', mgr.id]]);
+  assert.deepEqual(back.map((a) => a.created_at.slice(0, 10)), [made[1], made[0]].map((a) => a.created_at.slice(0, 10)));
 });
 
 test('the command line: import with a report of bad rows, dry runs, export with filters', { skip: !fs.existsSync(BIN) }, async () => {

@@ -866,6 +866,10 @@ test('imports: upload, check, change, run, report, forget', async () => {
   await call(cli.rep, 'POST', '/api/v1/imports', { query: { entity: 'products' }, body: 'name,sku,price\nX,X,1\n', headers: CSV, expect: 403 });
   await call(anon, 'POST', '/api/v1/imports', { query: { entity: 'accounts' }, body: 'name\nx\n', headers: CSV, expect: 401 });
   await call(admin, 'POST', '/api/v1/imports', { query: { entity: 'accounts' }, body: 'name\n' + 'x'.repeat(17 * 1024 * 1024), headers: CSV, expect: 413 });
+  // a workbook that is not one: an old .xls (an OLE file)
+  const xls = Buffer.alloc(1024);
+  Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(xls);
+  await call(admin, 'POST', '/api/v1/imports', { query: { entity: 'accounts' }, body: xls, headers: { 'Content-Type': 'application/vnd.ms-excel' }, expect: 422 });
 
   const list = await call(admin, 'GET', '/api/v1/imports', { expect: 200 });
   assert.ok(list.body.items.some((j) => j.id === id));
