@@ -58,6 +58,35 @@ int analytics_report(crm_ctx *c, const char *name, const list_query *lq, json_t 
     return rc ? -1 : 0;
 }
 
+/* ---- the deals behind a figure, as a file ---- */
+
+/* The columns of the lists, in the order of their items; what a metric does not give stays empty. */
+static const export_col DEAL_COLS[] = {
+    {"id", FT_INT}, {"name", FT_TEXT}, {"owner_name", FT_TEXT}, {"stage", FT_TEXT}, {"outcome", FT_TEXT},
+    {"amount", FT_INT}, {"currency", FT_TEXT}, {"created_at", FT_TIME}, {"closed_at", FT_TIME}, {"close_date", FT_DATE},
+    {"days_to_close", FT_INT}, {"source", FT_TEXT}, {"forecast_category", FT_TEXT}, {"probability", FT_INT}, {"expected", FT_INT},
+    {"amount_then", FT_INT}, {"close_date_then", FT_DATE}, {"won_in_period", FT_BOOL}, {"won_amount", FT_INT}};
+static const export_col ACTIVITY_COLS[] = {
+    {"id", FT_INT}, {"kind", FT_TEXT}, {"owner_name", FT_TEXT}, {"done_at", FT_TIME}, {"week", FT_TEXT}, {"first_meeting", FT_BOOL}};
+
+typedef struct deal_pages { crm_ctx *c; list_query q; } deal_pages;
+
+static int deal_page(void *arg, const char *after, json_t **page, err *e) {
+    deal_pages *dp = arg;
+    dp->q.after = after ? arena_strdup(dp->c->a, after) : NULL;
+    return analytics_report(dp->c, "deals", &dp->q, page, e);
+}
+
+int analytics_export(crm_ctx *c, const list_query *lq, export_format f, const char *path, buf *out, err *e) {
+    if (lq->limit || lq->after) return err_set(e, ERR_BAD_REQUEST, "an export takes every deal behind the figure: leave out limit and after");
+    deal_pages dp = {c, *lq};
+    dp.q.limit = 200;
+    int acts = 0;
+    for (int i = 0; i < lq->n; i++) acts |= !strcmp(lq->keys[i], "metric") && !strcmp(lq->vals[i], "activities");
+    return acts ? export_pages("activities", ACTIVITY_COLS, sizeof ACTIVITY_COLS / sizeof *ACTIVITY_COLS, deal_page, &dp, f, path, out, e)
+                : export_pages("deals", DEAL_COLS, sizeof DEAL_COLS / sizeof *DEAL_COLS, deal_page, &dp, f, path, out, e);
+}
+
 /* ---- what the numbers mean, said in every answer that has them ---- */
 
 static const struct { const char *key, *text; } DEFS[] = {

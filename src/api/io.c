@@ -1,6 +1,7 @@
 /* io.c: files in and out.
  *   GET    /api/v1/{entity}/export.csv     the list, with its filters and sort, as CSV (what the caller may see)
  *   GET    /api/v1/{entity}/export.xlsx    the same as an Excel workbook
+ *   GET    /api/v1/analytics/deals/export.csv|.xlsx   the deals behind an analytics figure (its parameters)
  *   POST   /api/v1/imports?entity=&filename=&encoding=   upload a CSV or .xlsx file (the body, up to 16 MiB): 201, checked
  *   GET    /api/v1/imports                 the caller's imports, newest first
  *   GET    /api/v1/imports/{id}            mapping, options, first rows, problems, near misses, progress
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api.h"
+#include "../analytics/analytics.h"
 #include "../io/export.h"
 #include "../io/importjob.h"
 
@@ -33,15 +35,23 @@ static int slurp(const char *path, buf *out) {
     return n < 0 ? -1 : 0;
 }
 
-static void export(http_req *r, http_resp *w, export_format f) {
-    crm_ctx c = {0};
-    const record_def *d = api_entity(r, w);
-    if (!d || api_auth(r, w, &c)) return;
+/* What makes the file: a record list, or the deals behind an analytics figure. */
+typedef int (*make_file)(crm_ctx *c, const void *what, const list_query *q, export_format f, const char *path, buf *out, err *e);
+
+static int list_file(crm_ctx *c, const void *d, const list_query *q, export_format f, const char *path, buf *out, err *e) {
+    return export_list(c, d, q, f, path, out, e);
+}
+
+static int analytics_file(crm_ctx *c, const void *unused, const list_query *q, export_format f, const char *path, buf *out, err *e) {
+    return analytics_export(c, q, f, path, out, e);
+}
+
+static void send_file(http_req *r, http_resp *w, crm_ctx *c, export_format f, const char *name, make_file make, const void *what) {
     list_query q;
     api_list_query(r, &q);
     err e = {0};
     if (f == EXPORT_CSV) {
-        if (export_list(&c, d, &q, f, NULL, &w->body, &e)) { buf_reset(&w->body); api_problem(w, &e); return; }
+        if (make(c, what, &q, f, NULL, &w->body, &e)) { buf_reset(&w->body); api_problem(w, &e); return; }
         w->content_type = "text/csv; charset=utf-8";
     } else {
         const char *tmp = getenv("TMPDIR");
@@ -49,19 +59,34 @@ static void export(http_req *r, http_resp *w, export_format f) {
         int fd = mkstemp(path);
         if (fd < 0) { api_fail(w, ERR_UNAVAILABLE, "cannot write the workbook now"); return; }
         close(fd);
-        int rc = export_list(&c, d, &q, f, path, NULL, &e);
+        int rc = make(c, what, &q, f, path, NULL, &e);
         if (!rc && slurp(path, &w->body)) rc = err_set(&e, ERR_INTERNAL, "cannot read back the workbook %s", path);
         unlink(path);
         if (rc) { buf_reset(&w->body); api_problem(w, &e); return; }
         w->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     }
     w->status = 200;
-    http_add_header(w, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.%s\"", r->params[0],
-                                                           f == EXPORT_CSV ? "csv" : "xlsx"));
+    http_add_header(w, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.%s\"", name, f == EXPORT_CSV ? "csv" : "xlsx"));
+}
+
+static void export(http_req *r, http_resp *w, export_format f) {
+    crm_ctx c = {0};
+    const record_def *d = api_entity(r, w);
+    if (!d || api_auth(r, w, &c)) return;
+    send_file(r, w, &c, f, r->params[0], list_file, d);
 }
 
 static void export_csv(http_req *r, http_resp *w) { export(r, w, EXPORT_CSV); }
 static void export_xlsx(http_req *r, http_resp *w) { export(r, w, EXPORT_XLSX); }
+
+static void analytics_export_as(http_req *r, http_resp *w, export_format f) {
+    crm_ctx c = {0};
+    if (api_auth(r, w, &c)) return;
+    send_file(r, w, &c, f, "deals", analytics_file, NULL);
+}
+
+static void analytics_csv(http_req *r, http_resp *w) { analytics_export_as(r, w, EXPORT_CSV); }
+static void analytics_xlsx(http_req *r, http_resp *w) { analytics_export_as(r, w, EXPORT_XLSX); }
 
 /* ---- imports ---- */
 
@@ -172,6 +197,8 @@ void api_io_routes(void) {
     /* exports and checks read many rows: they run off the I/O threads */
     http_route_slow(HTTP_GET, "/api/v1/{}/export.csv", export_csv);
     http_route_slow(HTTP_GET, "/api/v1/{}/export.xlsx", export_xlsx);
+    http_route_slow(HTTP_GET, "/api/v1/analytics/deals/export.csv", analytics_csv);
+    http_route_slow(HTTP_GET, "/api/v1/analytics/deals/export.xlsx", analytics_xlsx);
     http_route_upload(HTTP_POST, "/api/v1/imports", upload, IMPORTJOB_MAX_BYTES);
     http_route(HTTP_GET, "/api/v1/imports", list);
     http_route(HTTP_GET | HTTP_DELETE, "/api/v1/imports/{}", item);

@@ -1,6 +1,7 @@
 /* export.c: list pages into CSV (libcsv quoting) or XLSX (libxlsxwriter). */
 #include "export.h"
 #include <csv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,7 +53,11 @@ static const field_type fixed_types[] = {FT_INT, FT_TIME, FT_TIME};
 static void csv_value(buf *b, const json_t *v, int first) {
     if (json_is_string(v)) export_csv_field(b, json_string_value(v), first);
     else if (!v || json_is_null(v)) export_csv_field(b, "", first);
-    else {
+    else if (json_is_real(v)) {
+        char num[32];
+        snprintf(num, sizeof num, "%.15g", json_real_value(v));   /* 0.4 and 19, not 0.40000000000000002 and 19.0 */
+        export_csv_field(b, num, first);
+    } else {
         char *s = json_dumps(v, JSON_ENCODE_ANY);
         export_csv_field(b, s ? s : "", first);
         free(s);
@@ -74,7 +79,7 @@ static int excel_time(const char *s, lxw_datetime *dt) {
 static void xlsx_value(sink *k, int col, const json_t *v, field_type t) {
     lxw_datetime dt;
     if (!v || json_is_null(v)) return;
-    if (json_is_integer(v)) worksheet_write_number(k->ws, (lxw_row_t)k->row, (lxw_col_t)col, (double)json_integer_value(v), NULL);
+    if (json_is_number(v)) worksheet_write_number(k->ws, (lxw_row_t)k->row, (lxw_col_t)col, json_number_value(v), NULL);
     else if (json_is_boolean(v)) worksheet_write_boolean(k->ws, (lxw_row_t)k->row, (lxw_col_t)col, json_is_true(v), NULL);
     else if ((t == FT_DATE || t == FT_TIME) && json_is_string(v) && !excel_time(json_string_value(v), &dt))
         worksheet_write_datetime(k->ws, (lxw_row_t)k->row, (lxw_col_t)col, &dt, t == FT_DATE ? k->date_fmt : k->time_fmt);
@@ -87,13 +92,13 @@ static void xlsx_value(sink *k, int col, const json_t *v, field_type t) {
     }
 }
 
-static int sink_open(sink *k, const record_def *d, const char *path, err *e) {
+static int sink_open(sink *k, const char *sheet, const export_col *cols, int ncols, const char *path, err *e) {
     if (k->f == EXPORT_CSV) export_csv_bom(k->out);
     else {
         lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
         k->wb = workbook_new_opt(path, &opt);
         if (!k->wb) return err_set(e, ERR_INTERNAL, "cannot create the workbook %s", path);
-        k->ws = workbook_add_worksheet(k->wb, d->name);
+        k->ws = workbook_add_worksheet(k->wb, sheet);
         k->date_fmt = workbook_add_format(k->wb);
         format_set_num_format(k->date_fmt, "yyyy-mm-dd");
         k->time_fmt = workbook_add_format(k->wb);
@@ -102,36 +107,22 @@ static int sink_open(sink *k, const record_def *d, const char *path, err *e) {
         format_set_bold(k->head_fmt);
         worksheet_freeze_panes(k->ws, 1, 0);
     }
-    int col = 0;
-    for (int i = 0; i < NFIXED; i++, col++) {
-        if (k->f == EXPORT_CSV) export_csv_field(k->out, fixed_cols[i], col == 0);
-        else worksheet_write_string(k->ws, 0, (lxw_col_t)col, fixed_cols[i], k->head_fmt);
-    }
-    for (const field_def *f = d->fields; f->name; f++) {
-        if (f->flags & FF_HIDDEN) continue;
-        if (k->f == EXPORT_CSV) export_csv_field(k->out, f->name, 0);
+    for (int col = 0; col < ncols; col++) {
+        if (k->f == EXPORT_CSV) export_csv_field(k->out, cols[col].name, col == 0);
         else {
-            worksheet_write_string(k->ws, 0, (lxw_col_t)col, f->name, k->head_fmt);
-            worksheet_set_column(k->ws, (lxw_col_t)col, (lxw_col_t)col, f->type == FT_TEXT ? 24 : 14, NULL);
+            worksheet_write_string(k->ws, 0, (lxw_col_t)col, cols[col].name, k->head_fmt);
+            worksheet_set_column(k->ws, (lxw_col_t)col, (lxw_col_t)col, cols[col].type == FT_TEXT ? 24 : 14, NULL);
         }
-        col++;
     }
     if (k->f == EXPORT_CSV) buf_puts(k->out, "\r\n");
     k->row = 1;
     return 0;
 }
 
-static void sink_row(sink *k, const record_def *d, const json_t *rec) {
-    int col = 0;
-    for (int i = 0; i < NFIXED; i++, col++) {
-        if (k->f == EXPORT_CSV) csv_value(k->out, json_object_get(rec, fixed_cols[i]), col == 0);
-        else xlsx_value(k, col, json_object_get(rec, fixed_cols[i]), fixed_types[i]);
-    }
-    for (const field_def *f = d->fields; f->name; f++) {
-        if (f->flags & FF_HIDDEN) continue;
-        if (k->f == EXPORT_CSV) csv_value(k->out, json_object_get(rec, f->name), 0);
-        else xlsx_value(k, col, json_object_get(rec, f->name), f->type);
-        col++;
+static void sink_row(sink *k, const export_col *cols, int ncols, const json_t *rec) {
+    for (int col = 0; col < ncols; col++) {
+        if (k->f == EXPORT_CSV) csv_value(k->out, json_object_get(rec, cols[col].name), col == 0);
+        else xlsx_value(k, col, json_object_get(rec, cols[col].name), cols[col].type);
     }
     if (k->f == EXPORT_CSV) buf_puts(k->out, "\r\n");
     k->row++;
@@ -145,33 +136,53 @@ static int sink_close(sink *k, int ok, err *e) {
     return 0;
 }
 
-int export_list(crm_ctx *c, const record_def *d, const list_query *in, export_format f, const char *path, buf *out, err *e) {
-    if (in->limit || in->after) return err_set(e, ERR_BAD_REQUEST, "an export takes every matching row: leave out limit and after");
-    list_query q = *in;
-    q.limit = 200;
+int export_pages(const char *sheet, const export_col *cols, int ncols, export_page_fn next_page, void *arg, export_format f,
+                 const char *path, buf *out, err *e) {
     sink k = {.f = f, .out = out};
     /* a bad filter is refused before anything is written */
     json_t *page = NULL;
-    if (record_list(c, d, &q, &page, e)) return -1;
-    if (sink_open(&k, d, path, e)) { json_decref(page); return -1; }
+    if (next_page(arg, NULL, &page, e)) return -1;
+    if (sink_open(&k, sheet, cols, ncols, path, e)) { json_decref(page); return -1; }
     for (int rows = 0; page && rows < EXPORT_MAX_ROWS;) {
         size_t i;
         json_t *rec;
         json_array_foreach(json_object_get(page, "items"), i, rec) {
-            sink_row(&k, d, rec);
+            if (rows == EXPORT_MAX_ROWS) break;
+            sink_row(&k, cols, ncols, rec);
             rows++;
         }
-        const char *next = json_string_value(json_object_get(page, "next"));
-        q.after = next ? arena_strdup(c->a, next) : NULL;
+        char *after = json_is_string(json_object_get(page, "next")) ? strdup(json_string_value(json_object_get(page, "next"))) : NULL;
         json_decref(page);
         page = NULL;
-        if (q.after && record_list(c, d, &q, &page, e)) { sink_close(&k, 0, e); return -1; }
+        int rc = after && rows < EXPORT_MAX_ROWS ? next_page(arg, after, &page, e) : 0;
+        free(after);
+        if (rc) { sink_close(&k, 0, e); return -1; }
     }
     json_decref(page);
-    if (f == EXPORT_XLSX && k.row > 1) {
-        int ncols = NFIXED;
-        for (const field_def *fd = d->fields; fd->name; fd++) ncols += !(fd->flags & FF_HIDDEN);
-        worksheet_autofilter(k.ws, 0, 0, (lxw_row_t)(k.row - 1), (lxw_col_t)(ncols - 1));
-    }
+    if (f == EXPORT_XLSX && k.row > 1) worksheet_autofilter(k.ws, 0, 0, (lxw_row_t)(k.row - 1), (lxw_col_t)(ncols - 1));
     return sink_close(&k, 1, e);
+}
+
+/* ---- a record list ---- */
+
+typedef struct list_pages { crm_ctx *c; const record_def *d; list_query q; } list_pages;
+
+static int list_page(void *arg, const char *after, json_t **page, err *e) {
+    list_pages *lp = arg;
+    lp->q.after = after ? arena_strdup(lp->c->a, after) : NULL;
+    return record_list(lp->c, lp->d, &lp->q, page, e);
+}
+
+int export_list(crm_ctx *c, const record_def *d, const list_query *in, export_format f, const char *path, buf *out, err *e) {
+    if (in->limit || in->after) return err_set(e, ERR_BAD_REQUEST, "an export takes every matching row: leave out limit and after");
+    int n = NFIXED;
+    for (const field_def *fd = d->fields; fd->name; fd++) n += !(fd->flags & FF_HIDDEN);
+    export_col *cols = arena_alloc(c->a, sizeof *cols * (size_t)n);
+    n = 0;
+    for (int i = 0; i < NFIXED; i++) cols[n++] = (export_col){fixed_cols[i], fixed_types[i]};
+    for (const field_def *fd = d->fields; fd->name; fd++)
+        if (!(fd->flags & FF_HIDDEN)) cols[n++] = (export_col){fd->name, fd->type};
+    list_pages lp = {c, d, *in};
+    lp.q.limit = 200;
+    return export_pages(d->name, cols, n, list_page, &lp, f, path, out, e);
 }

@@ -21,6 +21,15 @@ typedef enum { EXPORT_CSV = 1, EXPORT_XLSX } export_format;
  * ERR_BAD_REQUEST for a bad filter, or for limit/after (an export takes every row). */
 int export_list(crm_ctx *c, const record_def *d, const list_query *q, export_format f, const char *path, buf *out, err *e);
 
+/* Any paged list in the same way (the deals behind an analytics figure): the
+ * columns are keys of its items, typed for the workbook; next_page gives
+ * {"items": [...], "next": cursor or null}, the first page for after NULL, and
+ * may refuse bad parameters before anything is written. */
+typedef struct export_col { const char *name; field_type type; } export_col;
+typedef int (*export_page_fn)(void *arg, const char *after, json_t **page, err *e);
+int export_pages(const char *sheet, const export_col *cols, int ncols, export_page_fn next_page, void *arg, export_format f,
+                 const char *path, buf *out, err *e);
+
 void export_csv_field(buf *b, const char *s, int first);   /* one CSV field, quoted, formula defused */
 void export_csv_bom(buf *b);                               /* the UTF-8 byte order mark */
 #endif

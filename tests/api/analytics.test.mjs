@@ -274,6 +274,35 @@ test('every number lists the deals behind it', async () => {
   assert.deepEqual(ids(await list(mgr, 'metric=closed&source=web')), ['A1', 'A2', 'A5', 'B2']);
 });
 
+test('the deals behind a number go out as CSV and XLSX, the same rows, for whoever may list them', async () => {
+  const csv = await fetch(`${srv.url}/api/v1/analytics/deals/export.csv?${PERIOD}&metric=won`, { headers: { Cookie: mgr.cookie } });
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.equal(csv.headers.get('content-disposition'), 'attachment; filename="deals.csv"');
+  const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+  const head = lines[0];
+  assert.deepEqual(head.slice(0, 7), ['id', 'name', 'owner_name', 'stage', 'outcome', 'amount', 'currency']);
+  const col = (row, k) => row[head.indexOf(k)];
+  const rows = lines.slice(1).sort((a, b) => col(a, 'name').localeCompare(col(b, 'name')));
+  // the same three deals and amounts (minor units, as in the API) as the list, which sums them to 460000
+  assert.deepEqual(rows.map((r) => [col(r, 'name'), col(r, 'outcome'), Number(col(r, 'amount')), col(r, 'days_to_close')]),
+    [['A1', 'won', 100000, '19'], ['B1', 'won', 300000, '30'], ['B4', 'won', 60000, '32']]);
+  // a forecast list carries each deal's probability and expected amount, without float noise
+  const fc = await (await fetch(`${srv.url}/api/v1/analytics/deals/export.csv?${PERIOD}&metric=forecast`, { headers: { Cookie: mgr.cookie } })).text();
+  assert.doesNotMatch(fc, /\d\.\d{6,}/, 'rates print as the API gives them');
+  const list = (await mgr.get(`/api/v1/analytics/deals?${PERIOD}&metric=forecast&limit=200`)).body;
+  assert.equal(fc.trim().split('\r\n').length - 1, list.count);
+  const xlsx = await fetch(`${srv.url}/api/v1/analytics/deals/export.xlsx?${PERIOD}&metric=won&owner_id=${u.A.id}`, { headers: { Cookie: mgr.cookie } });
+  assert.equal(xlsx.status, 200);
+  assert.equal(xlsx.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+  // as the list: a rep cannot export a team-mate's deals; bad parameters and paging are refused
+  expectProblem(await rep.get(`/api/v1/analytics/deals/export.csv?${PERIOD}&metric=won&owner_id=${u.B.id}`), 403);
+  expectProblem(await mgr.get(`/api/v1/analytics/deals/export.csv?${PERIOD}&metric=nope`), 400);
+  expectProblem(await mgr.get(`/api/v1/analytics/deals/export.xlsx?${PERIOD}&metric=won&limit=2`), 400);
+  expectProblem(await srv.anon().get(`/api/v1/analytics/deals/export.csv?${PERIOD}&metric=won`), 401);
+});
+
 test('the funnel: open deals per stage now, amounts in the chosen currency only', async () => {
   const r = await report(mgr, 'funnel');
   // open in T1: A4 Lead 30000, B3 Qualified (USD: counted, no amount), A3 Proposal 200000

@@ -953,6 +953,13 @@ test('analytics reports', async () => {
     await call(admin, 'GET', t, { query: { owner_id: 99999999, ...extra }, expect: 422 });
   }
   await call(admin, 'GET', '/api/v1/analytics/deals', { expect: 400 });   // metric is required
+  for (const t of ['/api/v1/analytics/deals/export.csv', '/api/v1/analytics/deals/export.xlsx']) {
+    await call(admin, 'GET', t, { query: { from, to, metric: 'won' }, expect: 200 });
+    await call(admin, 'GET', t, { query: { metric: 'won', limit: 10 }, expect: 400 });
+    await call(anon, 'GET', t, { query: { metric: 'won' }, expect: 401 });
+    await call(cli.rep, 'GET', t, { query: { metric: 'won', owner_id: users.rep2.id }, expect: 403 });
+    await call(admin, 'GET', t, { query: { metric: 'won', owner_id: 99999999 }, expect: 422 });
+  }
 });
 
 test('quotas', async () => {

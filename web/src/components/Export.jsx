@@ -7,7 +7,8 @@ import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { Icon } from './Icon.jsx';
 
-/** entity: the API's list ("accounts"); params: the list's filters, q and sort. */
+/** entity: the API's list ("accounts", or "analytics/deals" for the deals behind a figure);
+ * params: the list's filters, q and sort. */
 export function ExportButtons({ entity, params }) {
   return (
     <div class="btn-group" role="group" aria-label={t('export.label')}>

@@ -12,6 +12,7 @@ import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { Bars, Funnel } from '../components/Chart.jsx';
 import { Dialog } from '../components/Dialog.jsx';
+import { ExportButtons } from '../components/Export.jsx';
 import { FilterForm, SelectFilter } from '../components/Filters.jsx';
 import { Empty, ErrorNote, Loaded, Spinner } from '../components/Status.jsx';
 import { useResource } from '../hooks.js';
@@ -125,6 +126,7 @@ function DealsDialog({ spec, base, onClose }) {
         </p>
       )}
       {head?.scope?.partial && <p class="muted small">{t('analytics.partialNote')}</p>}
+      {items.length > 0 && <div class="drill-export"><ExportButtons entity="analytics/deals" params={params} /></div>}
       {head && !items.length && <Empty>{t('analytics.noDeals')}</Empty>}
       {items.length > 0 && (activities ? (
         <div class="table-wrap">
