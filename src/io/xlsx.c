@@ -65,7 +65,7 @@ static int vrefuse(xr *x, err_class cls, const char *prefix, const char *fmt, va
     if (x->e->cls) return -1;   /* the first reason stands */
     char why[192];
     vsnprintf(why, sizeof why, fmt, ap);
-    err_set(x->e, cls, "the file %s%s", prefix, why);
+    err_set(x->e, cls, "The file %s%s", prefix, why);
     err_field_add(x->e, "file", "%s%s", prefix, why);
     return -1;
 }

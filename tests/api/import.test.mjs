@@ -394,7 +394,7 @@ test('bad requests are problems with field reasons, and the server stays up', as
   expectProblem(await upload(admin, 'accounts', ''), 400, { field: 'body' });
   expectProblem(await upload(admin, 'accounts', 'a\n', { query: '&encoding=../../etc' }), 400, { field: 'encoding' });
   const xlsx = await upload(admin, 'accounts', Buffer.from('PK\x03\x04 a workbook'));
-  assert.match(expectProblem(xlsx, 422, { field: 'file' }).detail, /^the file is not a readable \.xlsx: the zip archive is damaged/);
+  assert.match(expectProblem(xlsx, 422, { field: 'file' }).detail, /^The file is not a readable \.xlsx: the zip archive is damaged/);
   assert.match(expectProblem(await upload(admin, 'accounts', Buffer.from('name\n\xff\xfe\xff\n', 'latin1')), 400).detail, /neither UTF-8 nor GB18030/);
   expectProblem(await upload(admin, 'accounts', 'name\nx\n', { query: '&encoding=no-such-charset' }), 400);
   const job = await uploaded(admin, 'products', 'product,price\nX,5\n');

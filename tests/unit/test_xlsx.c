@@ -124,7 +124,7 @@ static void refused(const char *b, size_t n, size_t max_rows, err_class cls, con
     assert_int_equal(e.nfields, 1);
     assert_string_equal(e.fields[0].name, "file");
     assert_non_null(strstr(e.fields[0].reason, why));
-    assert_true(!strncmp(e.msg, "the file ", 9));
+    assert_true(!strncmp(e.msg, "The file ", 9));
     arena_free(&a);
 }
 
