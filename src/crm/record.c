@@ -276,6 +276,50 @@ int audit_write(crm_ctx *c, const char *entity, int64_t id, const char *action, 
     return rc < 0 ? -1 : 0;
 }
 
+/* The audit rows of one create or update, one per field, in one statement
+ * (on PostgreSQL every statement is a round trip). old/new are owned here. */
+typedef struct field_change { const char *field; char *old, *new; } field_change;
+typedef struct audit_batch { field_change *rows; int n, cap; } audit_batch;
+
+static void audit_add(audit_batch *b, const char *field, char *old, char *new) {
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->rows = realloc(b->rows, sizeof *b->rows * (size_t)b->cap);
+        if (!b->rows) abort();
+    }
+    b->rows[b->n++] = (field_change){field, old, new};
+}
+
+static int audit_flush(crm_ctx *c, const char *entity, int64_t id, const char *action, audit_batch *b, err *e) {
+    int rc = 0;
+    if (b->n) {
+        buf sql = BUF_INIT;
+        buf_puts(&sql, "INSERT INTO audit_log (entity, record_id, action, field, old_value, new_value, actor_id, at) VALUES ");
+        for (int i = 0; i < b->n; i++) buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+        store_stmt *st = store_prepare(c->db, buf_str(&sql), e);
+        buf_free(&sql);
+        int64_t now = time_now_ms();
+        for (int i = 0; st && i < b->n; i++) {
+            int k = i * 8;
+            store_bind_text(st, k + 1, entity);
+            store_bind_int(st, k + 2, id);
+            store_bind_text(st, k + 3, action);
+            store_bind_text(st, k + 4, b->rows[i].field);
+            store_bind_text(st, k + 5, b->rows[i].old);
+            store_bind_text(st, k + 6, b->rows[i].new);
+            if (c->p && c->p->user_id) store_bind_int(st, k + 7, c->p->user_id);
+            else store_bind_null(st, k + 7);
+            store_bind_int(st, k + 8, now);
+        }
+        rc = !st || store_step(st, e) < 0 ? -1 : 0;
+        if (st) store_reset(st);
+    }
+    for (int i = 0; i < b->n; i++) { free(b->rows[i].old); free(b->rows[i].new); }
+    free(b->rows);
+    *b = (audit_batch){0};
+    return rc;
+}
+
 /* ---- input ---- */
 
 /* Copy the allowed keys of `in` over `rec`, checking each value. */
@@ -371,14 +415,12 @@ static int do_create(crm_ctx *c, void *arg, err *e) {
     if (src == STORE_ROW) id = store_col_int(st, 0);
     store_reset(st);
     if (src != STORE_ROW) goto done;
+    audit_batch ab = {0};
     for (const field_def *f = d->fields; f->name; f++) {
         json_t *v = json_object_get(rec, f->name);
-        if (!v || json_is_null(v)) continue;
-        char *nv = (f->flags & FF_HIDDEN) ? strdup("(set)") : record_value_text(v);
-        int arc = audit_write(c, d->name, id, "create", f->name, NULL, nv, e);
-        free(nv);
-        if (arc) goto done;
+        if (v && !json_is_null(v)) audit_add(&ab, f->name, NULL, (f->flags & FF_HIDDEN) ? strdup("(set)") : record_value_text(v));
     }
+    if (audit_flush(c, d->name, id, "create", &ab, e)) goto done;
     if (d->after && d->after(c, d, id, rec, NULL, e)) goto done;
     /* the creator may have given the record away; read it back without scope */
     const principal *saved = c->p;
@@ -452,14 +494,13 @@ static int do_update(crm_ctx *c, void *arg, err *e) {
     store_reset(st);
     if (src < 0) goto done;
     if (store_changes(c->db) == 0) { err_set(e, ERR_PRECONDITION, "the %s was changed by someone else; reload and try again", d->label); goto done; }
+    audit_batch ab = {0};
     for (const field_def *f = d->fields; f->name; f++) {
         json_t *nv = json_object_get(rec, f->name), *ov = json_object_get(old, f->name);
         if (!nv || (ov && json_equal(nv, ov)) || (!ov && json_is_null(nv))) continue;
-        char *a = record_value_text(ov), *b = record_value_text(nv);
-        int arc = audit_write(c, d->name, x->id, "update", f->name, a, b, e);
-        free(a); free(b);
-        if (arc) goto done;
+        audit_add(&ab, f->name, record_value_text(ov), record_value_text(nv));
     }
+    if (audit_flush(c, d->name, x->id, "update", &ab, e)) goto done;
     if (d->after && d->after(c, d, x->id, rec, old, e)) goto done;
     rc = record_load(c, d, x->id, 0, x->out, e);
 done:
