@@ -280,9 +280,17 @@ static int load_rules(crm_ctx *c, rule **out, int *n, err *e) {
     return 0;
 }
 
-/* ---- loads remembered through a batch ---- */
+/* ---- what a batch remembers from one lead to the next ---- */
 
-struct lead_batch { int64_t *ids, *loads; int n, cap; };
+/* Within the batch's transaction nothing else takes leads in (the intake
+ * lock), so the lock, the keying of older rows and the rules are done once. */
+struct lead_batch {
+    int64_t *ids, *loads;   /* reps' loads, counted once */
+    int n, cap;
+    int locked;             /* the intake lock is held and every older row keyed */
+    rule *rules;            /* the rules, read at the first lead that needs them */
+    int nrules, have_rules;
+};
 
 lead_batch *lead_batch_new(void) {
     lead_batch *b = calloc(1, sizeof *b);
@@ -292,6 +300,7 @@ lead_batch *lead_batch_new(void) {
 
 void lead_batch_free(lead_batch *b) {
     if (!b) return;
+    if (b->have_rules) rules_free(b->rules, b->nrules);
     free(b->ids);
     free(b->loads);
     free(b);
@@ -429,7 +438,10 @@ done:
 static int run_rules(crm_ctx *c, const json_t *lead, assignment *a, err *e) {
     rule *rules;
     int n, rc = 0, matched = 0;
-    if (load_rules(c, &rules, &n, e)) return -1;
+    lead_batch *b = c->leads;
+    if (b && b->have_rules) rules = b->rules, n = b->nrules;
+    else if (load_rules(c, &rules, &n, e)) return -1;
+    else if (b) b->rules = rules, b->nrules = n, b->have_rules = 1;
     for (int i = 0; i < n && rc == 0; i++) {
         const rule *r = &rules[i];
         if (!list_has(r->regions, jstr(lead, "region")) || !list_has(r->industries, jstr(lead, "industry")) ||
@@ -438,7 +450,7 @@ static int run_rules(crm_ctx *c, const json_t *lead, assignment *a, err *e) {
         matched++;
         rc = apply_rule(c, r, a, e);
     }
-    rules_free(rules, n);
+    if (!b) rules_free(rules, n);
     if (rc < 0) return -1;
     if (!rc) {
         a->method = "none";
@@ -480,7 +492,9 @@ static int intake_check(crm_ctx *c, json_t *rec, err *e) {
     lead_keys k;
     compute_keys(email, phone, jstr(rec, "company"), &k);
     if (filled(phone) && !*k.phone) err_field_add(e, "phone", "must have at least 6 digits");
-    if (e->cls || intake_lock(c, e) || key_all(c->db, e)) { keys_free(&k); return -1; }
+    int once = c->leads && c->leads->locked;
+    if (e->cls || (!once && (intake_lock(c, e) || key_all(c->db, e)))) { keys_free(&k); return -1; }
+    if (c->leads) c->leads->locked = 1;
     stash_keys(rec, &k);
     if (!jstr(rec, "intake")) json_object_set_new(rec, "intake", json_string("api"));
 
