@@ -369,6 +369,6 @@ int import_run(crm_ctx *c, const target_set *ts, const csvtable *t, const target
     if (r->stopped) return 0;
     r->imported = t->nrows - r->bad;
     if (o->dry_run || !r->imported) return 0;
-    progress(&im, "writing", t->nrows);
+    if (o->progress) o->progress(o->progress_arg, "writing", 0, r->imported);   /* leads then count up (importwrite.c) */
     return imp_write(&im, e);
 }

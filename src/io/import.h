@@ -40,7 +40,8 @@ typedef struct import_options {
     const json_t *values;          /* {"target": {"as written": "read as", ...}}: explicit replacements; borrowed */
     const char *source;            /* the file's name, for the audit trail */
     int64_t job;                   /* the import job, 0 from the command line */
-    void (*progress)(void *arg, const char *phase, size_t done, size_t total);   /* "checking", then "writing" */
+    /* "checking" (rows of the file), then "writing" (0 of the good rows; leads, written one by one, count up) */
+    void (*progress)(void *arg, const char *phase, size_t done, size_t total);
     void *progress_arg;
 } import_options;
 

@@ -14,6 +14,39 @@
 
 static int running;   /* runs in this process */
 
+/* Rows written so far by the runs in this process. A run writes in one
+ * transaction on its own connection, so its job's row cannot show that before
+ * the commit; a GET of the job in this process reads it from here. */
+static struct { int64_t id; size_t done; } writes[IMPORTJOB_RUNNING];
+static pthread_mutex_t writes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void writes_set(int64_t id, size_t done) {
+    pthread_mutex_lock(&writes_lock);
+    int slot = -1;
+    for (int i = 0; i < IMPORTJOB_RUNNING && slot < 0; i++)
+        if (writes[i].id == id) slot = i;
+    for (int i = 0; i < IMPORTJOB_RUNNING && slot < 0; i++)
+        if (!writes[i].id) slot = i;
+    if (slot >= 0) writes[slot].id = id, writes[slot].done = done;
+    pthread_mutex_unlock(&writes_lock);
+}
+
+static void writes_clear(int64_t id) {
+    pthread_mutex_lock(&writes_lock);
+    for (int i = 0; i < IMPORTJOB_RUNNING; i++)
+        if (writes[i].id == id) writes[i].id = 0;
+    pthread_mutex_unlock(&writes_lock);
+}
+
+static int writes_get(int64_t id, size_t *done) {
+    int found = 0;
+    pthread_mutex_lock(&writes_lock);
+    for (int i = 0; i < IMPORTJOB_RUNNING; i++)
+        if (writes[i].id == id) *done = writes[i].done, found = 1;
+    pthread_mutex_unlock(&writes_lock);
+    return found;
+}
+
 typedef struct job {
     int64_t id, user, heartbeat;
     const char *entity, *filename, *status, *mapping, *options, *data;
@@ -109,6 +142,9 @@ int importjob_get(crm_ctx *c, int64_t id, json_t **out, err *e) {
     if (rc == STORE_ROW) *out = job_json(st, 1);
     store_reset(st);
     if (rc < 0) return -1;
+    size_t written;
+    if (rc == STORE_ROW && !strcmp(json_string_value(json_object_get(*out, "status")), "running") && writes_get(id, &written))
+        json_object_set_new(*out, "rows_done", json_integer((json_int_t)written));
     return rc == STORE_ROW ? 0 : err_set(e, ERR_NOT_FOUND, "no import with id %lld", (long long)id);
 }
 
@@ -296,6 +332,7 @@ typedef struct run_progress { store *s; int64_t id; } run_progress;
 
 static void on_progress(void *arg, const char *phase, size_t done, size_t total) {
     run_progress *p = arg;
+    if (!strcmp(phase, "writing") && done) { writes_set(p->id, done); return; }   /* inside the write transaction */
     err e = {0};
     int64_t now = time_now_ms();
     if (store_run(p->s, "UPDATE imports SET phase = ?, rows_done = ?, heartbeat_at = ?, updated_at = ? WHERE id = ?", &e, "siiii",
@@ -330,11 +367,12 @@ static int run_job(crm_ctx *c, int64_t id, err *e) {
                                     : NULL;
     if (rc && e->cls == ERR_INTERNAL) log_error("import #%lld: %s", (long long)id, e->msg);
     /* the slot is free before anyone can see the outcome and start another run */
+    writes_clear(id);
     __atomic_sub_fetch(&running, 1, __ATOMIC_SEQ_CST);
     err fe = {0};
     int64_t now = time_now_ms();
     int done = !failure;
-    if (store_run(c->db, done ? "UPDATE imports SET status = 'done', phase = NULL, data = NULL, rows_imported = ?, rows_bad = ?, "
+    if (store_run(c->db, done ? "UPDATE imports SET status = 'done', phase = NULL, data = NULL, rows_done = rows_total, rows_imported = ?, rows_bad = ?, "
                                 "result = ?, report = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?"
                               : "UPDATE imports SET status = 'failed', phase = NULL, rows_imported = ?, rows_bad = ?, "
                                 "result = COALESCE(?, result), report = COALESCE(?, report), error = ?, finished_at = ?, updated_at = ? WHERE id = ?",

@@ -85,7 +85,7 @@ static int write_leads(imp *im, const size_t *order, size_t n, err *e) {
         if (owner) json_object_set_new(owners, owner, json_integer(json_integer_value(json_object_get(owners, owner)) + 1));
         json_decref(out);
         if (dated) rc = store_run(im->c->db, "UPDATE leads SET created_at = ? WHERE id = ?", e, "ii", rec->created, rec->id);
-        if (im->o->progress && (k + 1) % 1000 == 0) im->o->progress(im->o->progress_arg, "writing", k + 1, n);
+        if (im->o->progress && (k + 1) % 100 == 0) im->o->progress(im->o->progress_arg, "writing", k + 1, n);
     }
     lead_batch_free(batch);
     rows *audit = rows_begin(im->c->db, "audit_log", audit_cols, N(audit_cols));

@@ -527,6 +527,28 @@ test('a CSV of leads goes through the duplicate check and the rules row by row, 
   fs.rmSync(dir, { recursive: true });
 });
 
+test('a long lead import shows how many leads it has written while it writes', async () => {
+  const n = 4000;
+  const rows = Array.from({ length: n }, (_, i) => `Progress ${i},progress${i}@bulk.example,Progress Land`);
+  const up = await admin.post('/api/v1/imports?entity=leads&filename=many.csv', `name,email,region\n${rows.join('\n')}\n`, { headers: CSV });
+  assert.equal(up.status, 201, up.text);
+  assert.equal((await admin.post(`/api/v1/imports/${up.body.id}/run`, {})).status, 202);
+  const seen = [];
+  for (let i = 0; i < 2000; i++) {
+    const j = await ok(await admin.get(`/api/v1/imports/${up.body.id}`), 200);
+    seen.push([j.phase, j.rows_done]);
+    if (j.status === 'done' || j.status === 'failed') { assert.equal(j.status, 'done', j.error); break; }
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  const written = seen.filter(([phase, done]) => phase === 'writing' && done > 0).map(([, done]) => done);
+  assert.ok(written.length > 0, `the count was seen while writing: ${JSON.stringify(seen.slice(-20))}`);
+  for (let i = 0; i < written.length; i++) {
+    assert.ok(written[i] % 100 === 0 && written[i] <= n, `${written[i]}: counted in hundreds, up to the total`);
+    if (i) assert.ok(written[i] >= written[i - 1], 'never backwards');
+  }
+  assert.equal((await leadsIn('Progress Land')).length, 200, 'the first page of them is there');
+});
+
 test('converting a lead makes account, contact and opportunity once, owned by the lead\'s owner', async () => {
   const l = await ok(await lead(C.E1, { name: 'Chen Jing', email: 'chen.jing@convert.example', phone: '+86 21 6888 0001', title: 'CTO',
     company: 'Convert Co', industry: 'Software', region: 'Convert Land', company_size: '51-200', source: 'referral', owner_id: U.E1.id }));

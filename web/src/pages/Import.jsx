@@ -373,12 +373,17 @@ function Options({ job, onPatch, onRun, busy }) {
 
 function Progress({ job }) {
   const writing = job.phase === 'writing';
+  // while writing, rows_done counts the rows written where the server can tell (leads, one by one); else it stays 0
+  const toWrite = Math.max(1, job.rows_total - job.rows_bad);
+  const counting = writing && job.rows_done > 0;
+  let text = t('import.checking', { done: formatNumber(job.rows_done), total: formatNumber(job.rows_total) });
+  if (writing) text = counting ? t('import.writingCount', { done: formatNumber(job.rows_done), total: formatNumber(toWrite) }) : t('import.writing');
   return (
     <section class="card" aria-labelledby="run-h" aria-live="polite">
       <h2 id="run-h" class="card-title">{t('import.running')}</h2>
-      <progress class="progress" max={writing ? undefined : Math.max(1, job.rows_total)} value={writing ? undefined : job.rows_done}
-        aria-label={t('import.progress')} />
-      <p class="muted">{writing ? t('import.writing') : t('import.checking', { done: formatNumber(job.rows_done), total: formatNumber(job.rows_total) })}</p>
+      <progress class="progress" max={writing ? (counting ? toWrite : undefined) : Math.max(1, job.rows_total)}
+        value={writing ? (counting ? job.rows_done : undefined) : job.rows_done} aria-label={t('import.progress')} />
+      <p class="muted">{text}</p>
     </section>
   );
 }
