@@ -54,9 +54,13 @@ typedef struct job {
 
 static int is_admin(const crm_ctx *c) { return policy_is_admin(c->p); }
 
-/* A run whose process stopped never committed: show it as failed. */
-static const char *effective_status(const char *status, int64_t heartbeat) {
-    return !strcmp(status, "running") && heartbeat < time_now_ms() - IMPORTJOB_STALE_MS ? "failed" : status;
+/* A run whose process stopped never committed: show it as failed. A long
+ * write beats no heartbeat (it is one transaction), but this process knows
+ * its own runs are alive. */
+static const char *effective_status(int64_t id, const char *status, int64_t heartbeat) {
+    size_t written;
+    if (strcmp(status, "running") || heartbeat >= time_now_ms() - IMPORTJOB_STALE_MS || writes_get(id, &written)) return status;
+    return "failed";
 }
 
 static const char *col_str(arena *a, store_stmt *st, int col) {
@@ -75,7 +79,7 @@ static int load_job(crm_ctx *c, int64_t id, job *j, err *e) {
         *j = (job){store_col_int(st, 0), store_col_int(st, 1), store_col_null(st, 8) ? 0 : store_col_int(st, 8),
                    col_str(c->a, st, 2), col_str(c->a, st, 3), col_str(c->a, st, 4), col_str(c->a, st, 5),
                    col_str(c->a, st, 6), col_str(c->a, st, 7)};
-        j->status = effective_status(j->status, j->heartbeat);
+        j->status = effective_status(j->id, j->status, j->heartbeat);
     }
     store_reset(st);
     if (rc < 0) return -1;
@@ -100,7 +104,7 @@ static json_t *time_col(store_stmt *st, int col) {
 
 static json_t *job_json(store_stmt *st, int full) {
     int64_t id = store_col_int(st, 0);
-    const char *status = effective_status(store_col_text(st, 4), store_col_null(st, 15) ? 0 : store_col_int(st, 15));
+    const char *status = effective_status(id, store_col_text(st, 4), store_col_null(st, 15) ? 0 : store_col_int(st, 15));
     int stale = strcmp(status, store_col_text(st, 4)) != 0;
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)id,
         "entity", store_col_text(st, 1), "filename", store_col_text(st, 2), "encoding", store_col_text(st, 3),
