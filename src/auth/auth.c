@@ -122,11 +122,9 @@ int auth_revoke_user(store *s, int64_t user_id, err *e) {
 static int load_scope(store *s, arena *a, principal *p, err *e) {
     p->all_scope = p->role == ROLE_ADMIN || p->role == ROLE_OPS;
     /* most users have nothing shared with them; then the scope is a plain
-     * owner list the planner can walk by index (owner_id, id) */
-    int64_t one = 0;
-    int shared = p->all_scope ? 0 : store_scalar_int(s, "SELECT 1 FROM shares WHERE user_id = ? LIMIT 1", &one, e, "i", p->user_id);
-    if (shared < 0) return -1;
-    p->has_shares = shared;
+     * owner list the planner can walk by index (owner_id, id). Whether
+     * anything is came with the user's row (USER_COLS). */
+    if (p->all_scope) p->has_shares = 0;
     if (p->role != ROLE_MANAGER) {
         int64_t *ids = arena_alloc(a, sizeof *ids);
         ids[0] = p->user_id;
@@ -161,8 +159,11 @@ static int load_scope(store *s, arena *a, principal *p, err *e) {
 }
 
 /* One query finds the credential and its active user: the columns are
- * user id, role, team, name, email, locale, then one credential-specific column. */
-#define USER_COLS "u.id, u.role, u.team_id, u.name, u.email, u.locale"
+ * user id, role, team, name, email, locale, whether anything is shared with
+ * them, then the credential's own columns (one statement less per request). */
+#define USER_COLS "u.id, u.role, u.team_id, u.name, u.email, u.locale, " \
+                  "CASE WHEN EXISTS (SELECT 1 FROM shares sh WHERE sh.user_id = u.id) THEN 1 ELSE 0 END"
+#define CRED_COL 7   /* the first credential column */
 
 static int principal_from_row(store *s, arena *a, store_stmt *st, principal *p, err *e) {
     p->user_id = store_col_int(st, 0);
@@ -171,6 +172,7 @@ static int principal_from_row(store *s, arena *a, store_stmt *st, principal *p, 
     p->name = arena_strdup(a, store_col_text(st, 3));
     p->email = arena_strdup(a, store_col_text(st, 4));
     p->locale = arena_strdup(a, store_col_text(st, 5));
+    p->has_shares = (int)store_col_int(st, 6);
     return 0;
 }
 
@@ -184,7 +186,7 @@ static int lookup(store *s, arena *a, const char *sql, const char *hash, int64_t
     if (rc < 0) return -1;
     if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "%s", missing); }
     principal_from_row(s, a, st, p, e);
-    if (extra) *extra = arena_strdup(a, store_col_text(st, 6));
+    if (extra) *extra = arena_strdup(a, store_col_text(st, CRED_COL));
     store_reset(st);
     return load_scope(s, a, p, e);
 }
@@ -225,7 +227,8 @@ int auth_bearer(store *s, arena *a, const char *token, principal *p, err *e) {
     if (rc < 0) return -1;
     if (rc == STORE_DONE) { store_reset(st); return err_set(e, ERR_UNAUTHORIZED, "unknown or revoked API token"); }
     principal_from_row(s, a, st, p, e);
-    int64_t id = store_col_int(st, 6), used = store_col_null(st, 7) ? 0 : store_col_int(st, 7), now = time_now_ms();
+    int64_t id = store_col_int(st, CRED_COL), used = store_col_null(st, CRED_COL + 1) ? 0 : store_col_int(st, CRED_COL + 1),
+            now = time_now_ms();
     store_reset(st);
     if (now - used > TOKEN_TOUCH_MS &&
         store_run(s, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", e, "ii", now, id))
