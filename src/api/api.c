@@ -142,16 +142,8 @@ int64_t api_if_match(http_req *r) {
     return v > 0 && end != h && (!strcmp(end, "\"") || !*end) ? v : -1;
 }
 
-typedef struct lq_ctx { list_query *q; } lq_ctx;
 static int lq_add(void *ctx, const char *k, const char *v) {
-    list_query *q = ctx;
-    if (!strcmp(k, "limit")) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        q->limit = (*end || n < 1 || n > 200) ? -1 : (int)n;
-    } else if (!strcmp(k, "after")) q->after = v;
-    else if (!strcmp(k, "sort")) q->sort = v;
-    else if (q->n < 32) { q->keys[q->n] = k; q->vals[q->n] = v; q->n++; }
+    list_query_add(ctx, k, v);
     return 0;
 }
 void api_list_query(http_req *r, list_query *q) {

@@ -256,28 +256,9 @@ int record_visible(crm_ctx *c, const char *entity, int64_t id, err *e) {
 
 /* ---- audit ---- */
 
-int audit_write(crm_ctx *c, const char *entity, int64_t id, const char *action, const char *field,
-                const char *old_value, const char *new_value, err *e) {
-    store_stmt *st = store_prepare(c->db,
-                                   "INSERT INTO audit_log (entity, record_id, action, field, old_value, new_value, actor_id, at) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", e);
-    if (!st) return -1;
-    store_bind_text(st, 1, entity);
-    store_bind_int(st, 2, id);
-    store_bind_text(st, 3, action);
-    store_bind_text(st, 4, field);
-    store_bind_text(st, 5, old_value);
-    store_bind_text(st, 6, new_value);
-    if (c->p && c->p->user_id) store_bind_int(st, 7, c->p->user_id);
-    else store_bind_null(st, 7);
-    store_bind_int(st, 8, time_now_ms());
-    int rc = store_step(st, e);
-    store_reset(st);
-    return rc < 0 ? -1 : 0;
-}
-
-/* The audit rows of one create or update, one per field, in one statement
- * (on PostgreSQL every statement is a round trip). old/new are owned here. */
+/* Audit rows, one per field, written in one statement (on PostgreSQL every
+ * statement is a round trip): the fields of a create or an update, or the one
+ * change of audit_write. old/new are owned by the batch. */
 typedef struct field_change { const char *field; char *old, *new; } field_change;
 typedef struct audit_batch { field_change *rows; int n, cap; } audit_batch;
 
@@ -318,6 +299,13 @@ static int audit_flush(crm_ctx *c, const char *entity, int64_t id, const char *a
     free(b->rows);
     *b = (audit_batch){0};
     return rc;
+}
+
+int audit_write(crm_ctx *c, const char *entity, int64_t id, const char *action, const char *field,
+                const char *old_value, const char *new_value, err *e) {
+    audit_batch one = {0};
+    audit_add(&one, field, old_value ? strdup(old_value) : NULL, new_value ? strdup(new_value) : NULL);
+    return audit_flush(c, entity, id, action, &one, e);
 }
 
 /* ---- input ---- */
@@ -375,6 +363,16 @@ int record_in_tx(crm_ctx *c, int (*fn)(crm_ctx *, void *, err *), void *arg, err
     if (store_begin(c->db, 1, e)) return -1;
     if (fn(c, arg, e)) { store_rollback(c->db); return -1; }
     return store_commit(c->db, e);
+}
+
+void list_query_add(list_query *q, const char *k, const char *v) {
+    if (!strcmp(k, "limit")) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        q->limit = (*end || n < 1 || n > 200) ? -1 : (int)n;
+    } else if (!strcmp(k, "after")) q->after = v;
+    else if (!strcmp(k, "sort")) q->sort = v;
+    else if (q->n < 32) { q->keys[q->n] = k; q->vals[q->n] = v; q->n++; }
 }
 
 /* ---- create ---- */

@@ -92,6 +92,9 @@ typedef struct list_query {
     const char *after;         /* opaque cursor */
     const char *sort;
 } list_query;
+/* One query-string parameter into q: limit (1..200, else -1, which the list
+ * refuses), after and sort, or a filter (at most 32; more are dropped). */
+void list_query_add(list_query *q, const char *key, const char *value);
 int record_list(crm_ctx *c, const record_def *d, const list_query *q, json_t **out, err *e); /* {"items":[...],"next":cursor|null} */
 int record_list_text(crm_ctx *c, const record_def *d, const list_query *q, buf *out, err *e);  /* the same page as JSON text */
 

@@ -37,17 +37,6 @@ static const char *decode(arena *a, const uint8_t *s, size_t n) {
     return out;
 }
 
-/* api.c's lq_add, kept in step by hand */
-static void lq_add(list_query *q, const char *k, const char *v) {
-    if (!strcmp(k, "limit")) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        q->limit = (*end || n < 1 || n > 200) ? -1 : (int)n;
-    } else if (!strcmp(k, "after")) q->after = v;
-    else if (!strcmp(k, "sort")) q->sort = v;
-    else if (q->n < 32) { q->keys[q->n] = k; q->vals[q->n] = v; q->n++; }
-}
-
 static void check_page(const char *what, const json_t *out, int limit) {
     json_t *items = json_object_get(out, "items"), *next = json_object_get(out, "next");
     if (!json_is_array(items)) fuzz_die(what, "no items array");
@@ -106,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t n = i - start, eq = n;
         for (size_t k = 0; k < n; k++)
             if (pair[k] == '=') { eq = k; break; }
-        if (n) lq_add(&q, decode(&a, pair, eq), eq < n ? decode(&a, pair + eq + 1, n - eq - 1) : "");
+        if (n) list_query_add(&q, decode(&a, pair, eq), eq < n ? decode(&a, pair + eq + 1, n - eq - 1) : "");
         start = i + 1;
     }
     for (int i = 0; i < F.nentities; i++) {
