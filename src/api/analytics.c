@@ -30,10 +30,6 @@ static void report(http_req *r, http_resp *w) {
     json_out(w, 200, out);
 }
 
-static void etag(http_req *r, http_resp *w, const json_t *rec) {
-    http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(rec, "version"))));
-}
-
 static void quotas(http_req *r, http_resp *w) {
     crm_ctx c = {0};
     if (api_auth(r, w, &c)) return;
@@ -45,9 +41,7 @@ static void quotas(http_req *r, http_resp *w) {
         int rc = quota_create(&c, in, &out, &e);
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
-        http_add_header(w, "Location", arena_printf(r->a, "/api/v1/quotas/%lld", (long long)json_integer_value(json_object_get(out, "id"))));
-        etag(r, w, out);
-        api_json(w, 201, out);
+        api_created(r, w, "quotas", out);
         return;
     }
     list_query q;
@@ -74,7 +68,7 @@ static void quota(http_req *r, http_resp *w) {
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
     } else if (quota_get(&c, id, &out, &e)) { api_problem(w, &e); return; }
-    etag(r, w, out);
+    api_etag(r, w, out);
     api_json(w, 200, out);
 }
 

@@ -30,6 +30,16 @@ void api_json(http_resp *w, int status, json_t *v) {
     json_decref(v);
 }
 
+void api_etag(http_req *r, http_resp *w, const json_t *rec) {
+    http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(rec, "version"))));
+}
+
+void api_created(http_req *r, http_resp *w, const char *collection, json_t *rec) {
+    http_add_header(w, "Location", arena_printf(r->a, "/api/v1/%s/%lld", collection, (long long)json_integer_value(json_object_get(rec, "id"))));
+    api_etag(r, w, rec);
+    api_json(w, 201, rec);
+}
+
 void api_problem(http_resp *w, const err *e) {
     err_class cls = e->cls ? e->cls : ERR_INTERNAL;
     int status = err_http_status(cls);

@@ -17,6 +17,9 @@ json_t *api_body(http_req *r, http_resp *w);                             /* pars
 int  api_id(http_req *r, http_resp *w, int param, int64_t *id);          /* path param -> positive id */
 int64_t api_if_match(http_req *r);                                       /* version from If-Match; 0 if none or *; -1 if no ETag of ours */
 void api_json(http_resp *w, int status, json_t *v);                      /* steals v */
+void api_etag(http_req *r, http_resp *w, const json_t *rec);             /* ETag: "version" of a record */
+/* 201 with the new record (stolen), its Location /api/v1/COLLECTION/{id} and its ETag */
+void api_created(http_req *r, http_resp *w, const char *collection, json_t *rec);
 void api_problem(http_resp *w, const err *e);                            /* problem+json from an err */
 void api_fail(http_resp *w, err_class cls, const char *detail);          /* problem+json with just a detail */
 void api_list_query(http_req *r, list_query *q);                         /* query string -> list_query */

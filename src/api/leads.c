@@ -130,9 +130,7 @@ static void create(http_req *r, http_resp *w) {
     int rc = lead_intake(&c, in, "api", &out, &e);
     json_decref(in);
     if (rc) { api_problem(w, &e); return; }
-    http_add_header(w, "Location", arena_printf(r->a, "/api/v1/leads/%lld", (long long)json_integer_value(json_object_get(out, "id"))));
-    http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(out, "version"))));
-    api_json(w, 201, out);
+    api_created(r, w, "leads", out);
 }
 
 static void convert(http_req *r, http_resp *w) {

@@ -86,10 +86,7 @@ static void line_items(http_req *r, http_resp *w) {
         int rc = record_create(&c, &def_line_items, in, &out, &e);
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
-        json_int_t item = json_integer_value(json_object_get(out, "id"));
-        http_add_header(w, "Location", arena_printf(r->a, "/api/v1/line-items/%lld", (long long)item));
-        http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(out, "version"))));
-        api_json(w, 201, out);
+        api_created(r, w, "line-items", out);
         return;
     }
     list_query q = {.limit = 200, .n = 1};

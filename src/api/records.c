@@ -27,10 +27,6 @@ const record_def *api_entity(http_req *r, http_resp *w) {
     return NULL;
 }
 
-static void etag(http_req *r, http_resp *w, const json_t *rec) {
-    http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(rec, "version"))));
-}
-
 static void collection(http_req *r, http_resp *w) {
     crm_ctx c = {0};
     const record_def *d = api_entity(r, w);
@@ -43,9 +39,7 @@ static void collection(http_req *r, http_resp *w) {
         int rc = record_create(&c, d, in, &out, &e);
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
-        http_add_header(w, "Location", arena_printf(r->a, "/api/v1/%s/%lld", r->params[0], (long long)json_integer_value(json_object_get(out, "id"))));
-        etag(r, w, out);
-        api_json(w, 201, out);
+        api_created(r, w, r->params[0], out);
         return;
     }
     list_query q;
@@ -75,7 +69,7 @@ static void item(http_req *r, http_resp *w) {
         json_decref(in);
         if (rc) { api_problem(w, &e); return; }
     } else if (record_get(&c, d, id, &out, &e)) { api_problem(w, &e); return; }
-    etag(r, w, out);
+    api_etag(r, w, out);
     api_json(w, 200, out);
 }
 

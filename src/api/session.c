@@ -189,10 +189,7 @@ static void users_create(http_req *r, http_resp *w) {
     json_decref(c.server_fields);
     json_decref(in);
     if (e.cls) { api_problem(w, &e); return; }
-    /* the same headers as every other create (records.c) */
-    http_add_header(w, "Location", arena_printf(r->a, "/api/v1/users/%lld", (long long)json_integer_value(json_object_get(out, "id"))));
-    http_add_header(w, "ETag", arena_printf(r->a, "\"%lld\"", (long long)json_integer_value(json_object_get(out, "version"))));
-    api_json(w, 201, out);
+    api_created(r, w, "users", out);
 }
 
 static void user_password(http_req *r, http_resp *w) {
