@@ -2,7 +2,7 @@
 // it belongs to (problem+json errors[].field is the input's name).
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
-import { reasonText } from '../i18n/index.js';
+import { reasonText, t } from '../i18n/index.js';
 import { errorText } from './Status.jsx';
 
 /** A client-side rejection shaped like the server's, so both show the same way. */
@@ -119,5 +119,25 @@ export function Form({ form, onSubmit, children, class: cls }) {
       <FormError form={form} />
       {children}
     </form>
+  );
+}
+
+/** The filled-in values only (blank text and unset choices are left out), trimmed: what a create sends. */
+export function filled(values) {
+  const out = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'string') { if (v.trim()) out[k] = v.trim(); } else out[k] = v;
+  }
+  return out;
+}
+
+/** A dialog form's buttons: submit (Create, or `label`) and Cancel. */
+export function FormActions({ form, onClose, label }) {
+  return (
+    <div class="form-actions">
+      <button type="submit" class="btn btn-primary" disabled={form.busy}>{label || t('common.create')}</button>
+      <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
+    </div>
   );
 }

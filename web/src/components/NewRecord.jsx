@@ -7,27 +7,8 @@ import { parseMoney, t } from '../i18n/index.js';
 import { useLookup } from '../lookups.js';
 import { CURRENCIES, DEFAULT_CURRENCY, ENUMS } from '../model.js';
 import { Dialog } from './Dialog.jsx';
-import { Form, SelectField, TextField, fieldError, useForm } from './Form.jsx';
+import { Form, FormActions, SelectField, TextField, fieldError, filled, useForm } from './Form.jsx';
 import { PickerField, useUserOptions } from './Pickers.jsx';
-
-/** The filled-in values only (blank text and unset choices are left out). */
-function filled(values) {
-  const out = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (v === null || v === undefined) continue;
-    if (typeof v === 'string') { if (v.trim()) out[k] = v.trim(); } else out[k] = v;
-  }
-  return out;
-}
-
-function Actions({ form, onClose, label }) {
-  return (
-    <div class="form-actions">
-      <button type="submit" class="btn btn-primary" disabled={form.busy}>{label || t('common.create')}</button>
-      <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
-    </div>
-  );
-}
 
 export function NewAccount({ user, parent, onClose, onCreated }) {
   const users = useUserOptions();
@@ -43,7 +24,7 @@ export function NewAccount({ user, parent, onClose, onCreated }) {
         <TextField form={form} name="website" label={t('field.website')} inputMode="url" />
         <SelectField form={form} name="owner_id" label={t('field.owner')} options={users} numeric required />
         <PickerField form={form} name="parent_id" entity="accounts" label={t('field.parentAccount')} labelOf={parent?.name} />
-        <Actions form={form} onClose={onClose} />
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );
@@ -61,7 +42,7 @@ export function NewContact({ user, account, onClose, onCreated }) {
         <TextField form={form} name="phone" type="tel" label={t('field.phone')} />
         <SelectField form={form} name="buying_role" label={t('field.buyingRole')} options={ENUMS.buying_role.map((v) => ({ value: v, label: t(`enum.buying_role.${v}`) }))} empty={t('common.none')} />
         <PickerField form={form} name="account_id" entity="accounts" label={t('field.account')} labelOf={account?.name} />
-        <Actions form={form} onClose={onClose} />
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );
@@ -108,7 +89,7 @@ export function NewOpportunity({ user, account, onClose, onCreated }) {
         <SelectField form={form} name="currency" label={t('field.currency')} options={CURRENCIES.map((c) => ({ value: c, label: c }))} />
         <TextField form={form} name="amount" label={t('field.amount')} inputMode="decimal" hint={t('opportunity.amountHint')} />
         <TextField form={form} name="source" label={t('field.source')} />
-        <Actions form={form} onClose={onClose} />
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );

@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { Dialog } from '../components/Dialog.jsx';
 import { ExportButtons, ImportButton } from '../components/Export.jsx';
 import { FilterForm, SelectFilter } from '../components/Filters.jsx';
-import { Form, SelectField, TextField, useForm } from '../components/Form.jsx';
+import { Form, FormActions, SelectField, TextField, filled, useForm } from '../components/Form.jsx';
 import { useUserOptions } from '../components/Pickers.jsx';
 import { LoadMore, SortHeader } from '../components/RecordTable.jsx';
 import { Empty, ErrorNote } from '../components/Status.jsx';
@@ -23,16 +23,6 @@ const FILTERS = ['status', 'owner_id', 'source', 'q', 'sort'];
 export const LeadStatus = ({ status }) => (
   <span class={`badge lead-${status}`}>{status === 'duplicate' && <span aria-hidden="true">⚠ </span>}{t(`enum.lead_status.${status}`)}</span>
 );
-
-/** The filled-in values only, trimmed. */
-function filled(values) {
-  const out = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (v === null || v === undefined) continue;
-    if (typeof v === 'string') { if (v.trim()) out[k] = v.trim(); } else out[k] = v;
-  }
-  return out;
-}
 
 export function NewLead({ onClose, onCreated }) {
   const users = useUserOptions();
@@ -56,10 +46,7 @@ export function NewLead({ onClose, onCreated }) {
         <TextField form={form} name="company_size" label={t('field.size')} placeholder="51-200" />
         <SelectField form={form} name="owner_id" label={t('field.owner')} options={users} numeric empty={t('leads.byRules')} />
         <TextField form={form} name="notes" label={t('activity.notes')} multiline className="span-2" />
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={form.busy}>{t('common.create')}</button>
-          <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
-        </div>
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../../api.js';
 import { Dialog } from '../../components/Dialog.jsx';
 import { CellInput } from '../../components/CellInput.jsx';
-import { CheckField, Form, SelectField, TextField, fieldError, useForm } from '../../components/Form.jsx';
+import { CheckField, Form, FormActions, SelectField, TextField, fieldError, useForm } from '../../components/Form.jsx';
 import { ErrorNote, Spinner } from '../../components/Status.jsx';
 import { useResource } from '../../hooks.js';
 import { parsePercent, t } from '../../i18n/index.js';
@@ -22,10 +22,7 @@ function NewPipeline({ onClose, onCreated }) {
       <Form form={form} onSubmit={submit}>
         <TextField form={form} name="name" label={t('field.name')} required autoFocus />
         <CheckField form={form} name="is_default" label={t('pipelines.makeDefault')} />
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={form.busy}>{t('common.create')}</button>
-          <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
-        </div>
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );

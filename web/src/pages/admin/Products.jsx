@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../../api.js';
 import { Dialog } from '../../components/Dialog.jsx';
 import { ExportButtons, ImportButton } from '../../components/Export.jsx';
-import { CheckField, Form, SelectField, TextField, fieldError, useForm } from '../../components/Form.jsx';
+import { CheckField, Form, FormActions, SelectField, TextField, fieldError, useForm } from '../../components/Form.jsx';
 import { LoadMore } from '../../components/RecordTable.jsx';
 import { Empty, ErrorNote } from '../../components/Status.jsx';
 import { usePaged } from '../../hooks.js';
@@ -44,10 +44,7 @@ function ProductForm({ product, onClose, onSaved }) {
         <SelectField form={form} name="currency" label={t('field.currency')} options={CURRENCIES.map((c) => ({ value: c, label: c }))} />
         <TextField form={form} name="unit_cost" label={t('products.unitCost')} inputMode="decimal" />
         <CheckField form={form} name="active" label={t('products.active')} />
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={form.busy}>{product ? t('common.save') : t('common.create')}</button>
-          <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
-        </div>
+        <FormActions form={form} onClose={onClose} label={product ? t('common.save') : undefined} />
       </Form>
     </Dialog>
   );

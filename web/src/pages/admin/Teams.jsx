@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../../api.js';
 import { Dialog } from '../../components/Dialog.jsx';
-import { Form, SelectField, TextField, useForm } from '../../components/Form.jsx';
+import { Form, FormActions, SelectField, TextField, useForm } from '../../components/Form.jsx';
 import { useUserOptions } from '../../components/Pickers.jsx';
 import { ErrorNote, errorText } from '../../components/Status.jsx';
 import { useResource } from '../../hooks.js';
@@ -26,10 +26,7 @@ function NewTeam({ teams, onClose, onCreated }) {
         <SelectField form={form} name="parent_id" label={t('teams.parent')} numeric empty={t('common.none')}
           options={teams.map((tm) => ({ value: tm.id, label: tm.name }))} />
         <SelectField form={form} name="manager_id" label={t('teams.manager')} numeric empty={t('common.none')} options={users} />
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={form.busy}>{t('common.create')}</button>
-          <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
-        </div>
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );

@@ -7,7 +7,7 @@ import * as api from '../../api.js';
 import { CellInput } from '../../components/CellInput.jsx';
 import { Dialog } from '../../components/Dialog.jsx';
 import { ExportButtons, ImportButton } from '../../components/Export.jsx';
-import { Form, SelectField, TextField, useForm } from '../../components/Form.jsx';
+import { Form, FormActions, SelectField, TextField, useForm } from '../../components/Form.jsx';
 import { useTeamOptions } from '../../components/Pickers.jsx';
 import { LoadMore } from '../../components/RecordTable.jsx';
 import { ErrorNote, errorText } from '../../components/Status.jsx';
@@ -36,10 +36,7 @@ function NewUser({ onClose, onCreated }) {
         <SelectField form={form} name="team_id" label={t('field.team')} options={teams} numeric empty={t('common.none')} />
         <SelectField form={form} name="locale" label={t('user.language')} options={localeOptions} />
         <TextField form={form} name="password" type="password" label={t('users.password')} autocomplete="new-password" required />
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={form.busy}>{t('common.create')}</button>
-          <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
-        </div>
+        <FormActions form={form} onClose={onClose} />
       </Form>
     </Dialog>
   );
