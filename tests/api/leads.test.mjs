@@ -14,9 +14,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { startServer, expectProblem, fieldNames, ROOT, defaultPipeline } from './lib.mjs';
+import { startServer, expectProblem, fieldNames, ROOT, defaultPipeline, sql } from './lib.mjs';
+import { conforms, conformsTo } from './doc.mjs';
 
 const PG = !!process.env.CYLINDER_TEST_PG_URL;
 let srv, admin, P;
@@ -27,40 +26,6 @@ const T = {};   // teams
 async function ok(res, status = 201) {
   assert.equal(res.status, status, res.text);
   return res.body;
-}
-
-// Direct SQL against the test database: for what only a bulk load or time can
-// do (rows without keys). sqlite3 and psql come with scripts/bootstrap.
-function sql(db, query) {
-  const r = db.startsWith('postgres')
-    ? spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', db, '-c', query], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sql failed: ${r.stderr || r.error}`);
-  return r.stdout.trim();
-}
-
-// The lead routes of the API document (docs/openapi.json), checked against real answers.
-const merged = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'openapi.json'), 'utf8'));
-const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-addFormats(ajv);
-ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
-ajv.addSchema({ ...merged, $id: 'https://cylinder.invalid/merged.json' });
-function conformsTo(value, schemaName) {
-  const v = ajv.getSchema(`https://cylinder.invalid/merged.json#/components/schemas/${schemaName}`);
-  assert.ok(v(value), `${schemaName}: ${ajv.errorsText(v.errors)}\n${JSON.stringify(value).slice(0, 500)}`);
-}
-function conforms(res, pathTemplate, method) {
-  const op = merged.paths[pathTemplate]?.[method];
-  assert.ok(op, `the fragment documents ${method.toUpperCase()} ${pathTemplate}`);
-  let resp = op.responses[String(res.status)];
-  assert.ok(resp, `${method.toUpperCase()} ${pathTemplate} documents ${res.status}`);
-  let ptr = `#/paths/${pathTemplate.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${res.status}`;
-  if (resp.$ref) { ptr = resp.$ref; resp = resp.$ref.split('/').slice(1).reduce((o, k) => o[k], merged); }
-  if (!resp.content) return;
-  const mt = (res.headers.get('content-type') || '').split(';')[0];
-  assert.ok(resp.content[mt], `${pathTemplate} ${res.status}: ${mt} is documented`);
-  const v = ajv.getSchema(`https://cylinder.invalid/merged.json${ptr}/content/${mt.replace('/', '~1')}/schema`);
-  assert.ok(v(res.body), `${method.toUpperCase()} ${pathTemplate} ${res.status}: ${ajv.errorsText(v.errors)}\n${res.text.slice(0, 500)}`);
 }
 
 async function team(name, manager) {

@@ -39,6 +39,9 @@
 //   fieldNames(res) -> the field names in a problem's `errors`.
 //   defaultPipeline(client) -> {pipeline, stages: {Lead: {...}, ...}, criteria: [...]}
 //   uniq(prefix) -> a name unique within this process.
+//   sql(db, text) -> the output of SQL run straight on a test database (psql
+//     or sqlite3, rows one per line, columns separated by |): for what only a
+//     bulk load or time can do. sqlite3 and psql come with scripts/bootstrap.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -298,4 +301,12 @@ export async function defaultPipeline(client) {
   const ids = new Set(s.body.items.map((x) => x.id));
   const criteria = c.body.items.filter((x) => ids.has(x.stage_id));
   return { pipeline, stages, stageList: s.body.items, criteria };
+}
+
+export function sql(db, text) {
+  const r = db.startsWith('postgres')
+    ? spawnSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', db, '-c', text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-bail', '-cmd', '.timeout 10000', db, text], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`SQL failed: ${r.stderr || r.error}\n${text}`);
+  return r.stdout.trim();
 }

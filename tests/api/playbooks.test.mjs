@@ -7,12 +7,8 @@
 // People: team Play (R1, R2), team Comp (manager MC; C1, C2), team Other (R3, C3), ops OPS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { startServer, expectProblem, defaultPipeline, ROOT } from './lib.mjs';
+import { startServer, expectProblem, defaultPipeline, sql } from './lib.mjs';
+import { conforms } from './doc.mjs';
 
 const DAY = 86400000;
 let srv, admin, P;
@@ -21,34 +17,6 @@ const U = {}, C = {}, A = {};
 async function ok(res, status = 201) {
   assert.equal(res.status, status, res.text);
   return res.body;
-}
-
-function sql(db, query) {
-  const r = db.startsWith('postgres')
-    ? spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', db, '-c', query], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sql failed: ${r.stderr || r.error}`);
-  return r.stdout.trim();
-}
-
-// responses checked against docs/openapi.json
-const merged = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'openapi.json'), 'utf8'));
-const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-addFormats(ajv);
-ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
-ajv.addSchema({ ...merged, $id: 'https://cylinder.invalid/merged.json' });
-function conforms(res, pathTemplate, method) {
-  const op = merged.paths[pathTemplate]?.[method];
-  assert.ok(op, `documented: ${method.toUpperCase()} ${pathTemplate}`);
-  let resp = op.responses[String(res.status)];
-  assert.ok(resp, `${method.toUpperCase()} ${pathTemplate} documents ${res.status}`);
-  let ptr = `#/paths/${pathTemplate.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${res.status}`;
-  if (resp.$ref) { ptr = resp.$ref; resp = resp.$ref.split('/').slice(1).reduce((o, k) => o[k], merged); }
-  if (!resp.content) return;
-  const mt = (res.headers.get('content-type') || '').split(';')[0];
-  const v = ajv.getSchema(`https://cylinder.invalid/merged.json${ptr}/content/${mt.replace('/', '~1')}/schema`);
-  assert.ok(v, `${pathTemplate} ${res.status}: ${mt} is documented`);
-  assert.ok(v(res.body), `${method.toUpperCase()} ${pathTemplate} ${res.status}: ${ajv.errorsText(v.errors)}\n${res.text.slice(0, 500)}`);
 }
 
 const tasksOf = async (deal, client = admin) =>
